@@ -1,0 +1,96 @@
+"""One settings object for every surface (CLI, API, UI, evals).
+
+Environment variables use the prefix ``POLICY_`` and ``__`` for nested groups, e.g.
+``POLICY_DATA_DIR``, ``POLICY_RETRIEVAL__K=8``, ``POLICY_LLM__BASE_URL``. The Chroma server is
+also read from the conventional ``CHROMA_HOST`` / ``CHROMA_PORT``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_corpus_dirs() -> list[Path]:
+    """The shared corpus beside the checkout (this environment's mirror), if present."""
+    candidates = [Path.cwd().parent / "shared" / "corpus", REPO_ROOT.parent / "shared" / "corpus"]
+    seen: list[Path] = []
+    for c in candidates:
+        c = c.resolve()
+        if c.is_dir() and c not in seen:
+            seen.append(c)
+    return seen
+
+
+class IngestSettings(BaseModel):
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2", description="Embedding model: 'all-MiniLM-L6-v2' (local, shipped in a PyPI package) or 'hash' (tests only)."
+    )
+    chunk_tokens: int = Field(220, ge=32, le=2000, description="Maximum tokens (cl100k) per passage.")
+    chunk_overlap: int = Field(30, ge=0, le=500, description="Tokens repeated between consecutive passages of one section.")
+    embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(6, ge=1, le=50, description="Passages handed to the composer.")
+    candidates: int = Field(60, ge=5, le=500, description="Candidates taken from each retriever before fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense list in fusion.")
+    lexical_weight: float = Field(0.6, ge=0, description="Weight of the BM25 list in fusion.")
+    rrf_k: int = Field(30, ge=1, description="Rank constant of reciprocal rank fusion.")
+
+
+class AnswerSettings(BaseModel):
+    mode: Literal["extractive", "llm"] = Field("extractive", description="Default composer.")
+    max_question_chars: int = Field(4000, description="Longer questions are rejected with a 4xx.")
+    max_history_turns: int = Field(20, description="More history turns are rejected with a 4xx.")
+    min_relevance: float = Field(0.30, description="Dense similarity under which a question is treated as not covered.")
+
+
+class LLMSettings(BaseModel):
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. None: no LLM.")
+    api_key: SecretStr | None = Field(None, description="Key for the endpoint (many local servers accept any).")
+    model: str = Field("gpt-4o-mini", description="Model name sent to the endpoint.")
+    timeout_s: float = Field(30.0, description="Seconds before falling back to the extractive answer.")
+    temperature: float = Field(0.0)
+
+
+class APISettings(BaseModel):
+    admin_key: SecretStr | None = Field(None, description="Enables admin routes (re-index, add documents). Unset: they are disabled.")
+    query_key: SecretStr | None = Field(None, description="If set, question routes also require this key.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICY_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Index, state and caches live here.")
+    corpus_dirs: list[Path] = Field(
+        default_factory=_default_corpus_dirs,
+        validation_alias=AliasChoices("POLICY_CORPUS_DIR", "POLICY_CORPUS_DIRS", "corpus_dirs", "corpus_dir"),
+        description="Mirror folder(s) searched for source files before their official URL.",
+    )
+    allow_download: bool = Field(True, description="Fetch a source from its official URL when no mirror has it.")
+    chroma_host: str | None = Field(None, validation_alias=AliasChoices("CHROMA_HOST", "POLICY_CHROMA_HOST", "chroma_host"))
+    chroma_port: int = Field(8000, validation_alias=AliasChoices("CHROMA_PORT", "POLICY_CHROMA_PORT", "chroma_port"))
+    ingest: IngestSettings = IngestSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
+    api: APISettings = APISettings()
+    prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Prompt templates.")
+
+    def index_settings_hash(self, parser_version: str) -> str:
+        """Hash of everything that shapes the index: a change never silently reuses a stale one."""
+        shaping = {
+            "model": self.ingest.embedding_model,
+            "chunk_tokens": self.ingest.chunk_tokens,
+            "chunk_overlap": self.ingest.chunk_overlap,
+            "parser": parser_version,
+        }
+        return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:10]

@@ -1,0 +1,214 @@
+"""Ingestion: sources -> fetch -> parse -> structure -> chunk -> embed -> Chroma + BM25.
+
+Incremental and atomic: a document whose file (sha256) and index settings are unchanged keeps its
+passages and embeddings; a changed file replaces exactly its own passages; a document that fails
+(missing, corrupt, wrong checksum, no text) is reported and skipped while every other document is
+indexed. Each build writes a new generation collection and then switches the state record to it.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunk import chunk_document
+from .embed import get_embedder
+from .errors import SourceError
+from .lexical import LexicalIndex
+from .parse import parse
+from .sources import fetch, sha256_of
+from .store import ChromaLocation, ChromaStore, IndexState
+from .structure import recognise
+from .types import Passage, Source
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    data_dir: Path
+    mirrors: tuple[Path, ...]
+    chroma: ChromaLocation
+    settings_hash: str  # hash of everything that shapes the index (model, chunking, parser)
+    embedding_model: str = "all-MiniLM-L6-v2"
+    chunk_tokens: int = 220
+    chunk_overlap: int = 30
+    embed_batch_size: int = 32
+    allow_download: bool = True
+    workers: int = 2
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "downloads"
+
+    def bm25_dir(self, collection: str) -> Path:
+        return self.data_dir / "bm25" / collection
+
+
+@dataclass
+class DocReport:
+    document_id: str
+    status: str  # indexed | unchanged | failed | kept (failed now, previous version kept)
+    pages: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class IngestReport:
+    documents: list[DocReport] = field(default_factory=list)
+    collection: str = ""
+    embedded: int = 0
+    seconds: float = 0.0
+    changed: bool = False
+
+    @property
+    def failed(self) -> list[DocReport]:
+        return [d for d in self.documents if d.status in ("failed", "kept")]
+
+
+def embedding_text(source: Source, p: Passage) -> str:
+    """What the dense model sees: the document and section titles give a passage its topic."""
+    path = " > ".join(p.section_path[-2:])
+    return f"{source.label} | {p.locator} | {path}\n{p.text}"
+
+
+def _prepare(source: Source, path: Path, cfg: IngestConfig) -> tuple[int, list[Passage]]:
+    """Parse, recognise structure and chunk one document (runs in a worker process)."""
+    doc = parse(source.document_id, path, source.format)
+    sections = recognise(source, doc)
+    passages = chunk_document(doc, sections, cfg.chunk_tokens, cfg.chunk_overlap)
+    if not passages:
+        raise SourceError(source.document_id, "no passages could be made from its text")
+    return len(doc.page_numbers), passages
+
+
+def ingest(sources: list[Source], cfg: IngestConfig, progress: bool = True, force: bool = False) -> IngestReport:
+    t0 = time.perf_counter()
+    client = cfg.chroma.client()
+    state_store = IndexState(client)
+    state = state_store.read() or {}
+    same_settings = state.get("settings_hash") == cfg.settings_hash and not force
+    old_docs: dict = state.get("documents", {}) if same_settings else {}
+    report = IngestReport()
+
+    todo: list[tuple[Source, Path, str]] = []
+    kept: dict[str, dict] = {}
+    for src in sources:
+        try:
+            path = fetch(src, list(cfg.mirrors), cfg.cache_dir, cfg.allow_download)
+            digest = sha256_of(path)
+        except SourceError as exc:
+            _failed(report, src.document_id, exc, old_docs, kept)
+            continue
+        old = old_docs.get(src.document_id)
+        if old and old["sha256"] == digest:
+            kept[src.document_id] = old
+            report.documents.append(DocReport(src.document_id, "unchanged", old["pages"], len(old["passages"])))
+        else:
+            todo.append((src, path, digest))
+
+    wanted = {s.document_id for s in sources}
+    if state and same_settings and not todo and set(kept) == set(old_docs) == wanted:
+        report.collection, report.seconds = state["collection"], time.perf_counter() - t0
+        return report  # nothing changed: no parsing, no embedding, no new generation
+
+    prepared = _prepare_all(todo, cfg, report, old_docs, kept, progress)
+    generation = int(state.get("generation", 0)) + 1
+    name = f"passages-{cfg.settings_hash}-g{generation}"
+    new = ChromaStore(client, name)
+    old_store = ChromaStore(client, state["collection"]) if state.get("collection") and kept else None
+    try:
+        if old_store is not None:
+            _copy_kept(old_store, new, kept)
+        report.embedded = _embed_new(new, prepared, cfg, progress)
+        passages = new.all_passages()
+        LexicalIndex.build([p.passage_id for p in passages], [p.text for p in passages]).save(cfg.bm25_dir(name))
+    except BaseException:
+        client.delete_collection(name)  # the live generation is untouched
+        raise
+    docs = dict(kept)
+    for src, digest, pages, plist in prepared:
+        docs[src.document_id] = {"sha256": digest, "pages": pages, "passages": [p.passage_id for p in plist]}
+    state_store.write({"settings_hash": cfg.settings_hash, "generation": generation, "collection": name,
+                       "documents": docs, "built_at": time.time()})
+    # The previous generation stays one build longer: a reader that loaded it a moment ago can finish.
+    _drop_old_generations(client, cfg, keep={name, state.get("collection", "")})
+    report.collection, report.changed = name, True
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def _failed(report: IngestReport, doc_id: str, exc: Exception, old_docs: dict, kept: dict) -> None:
+    if doc_id in old_docs:  # the previous, good version stays searchable
+        kept[doc_id] = old_docs[doc_id]
+        report.documents.append(DocReport(doc_id, "kept", error=str(exc)))
+    else:
+        report.documents.append(DocReport(doc_id, "failed", error=str(exc)))
+
+
+def _prepare_all(todo, cfg: IngestConfig, report: IngestReport, old_docs: dict, kept: dict, progress: bool):
+    from tqdm import tqdm
+
+    prepared = []
+    if not todo:
+        return prepared
+    workers = max(1, min(cfg.workers, len(todo)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [(src, path, digest, time.perf_counter(), pool.submit(_prepare, src, path, cfg)) for src, path, digest in todo]
+        for src, _path, digest, started, fut in tqdm(futures, desc="parse", unit="doc", disable=not progress):
+            try:
+                pages, passages = fut.result()
+            except SourceError as exc:
+                _failed(report, src.document_id, exc, old_docs, kept)
+                continue
+            except Exception as exc:  # a recogniser bug on one document must not stop the others
+                _failed(report, src.document_id, SourceError(src.document_id, f"{type(exc).__name__}: {exc}"), old_docs, kept)
+                continue
+            prepared.append((src, digest, pages, passages))
+            report.documents.append(DocReport(src.document_id, "indexed", pages, len(passages), time.perf_counter() - started))
+    return prepared
+
+
+def _copy_kept(old: ChromaStore, new: ChromaStore, kept: dict) -> None:
+    """Unchanged documents move to the new generation with their stored embeddings (no re-embedding)."""
+    ids = [pid for doc in kept.values() for pid in doc["passages"]]
+    by_id = {p.passage_id: p for p in old.all_passages()}
+    ids = [pid for pid in ids if pid in by_id]
+    for i in range(0, len(ids), 1000):
+        part = ids[i : i + 1000]
+        new.add([by_id[pid] for pid in part], old.embeddings(part))
+
+
+def _embed_new(store: ChromaStore, prepared, cfg: IngestConfig, progress: bool) -> int:
+    from tqdm import tqdm
+
+    items = [(src, p) for src, _d, _n, plist in prepared for p in plist]
+    if not items:
+        return 0
+    embedder = get_embedder(cfg.embedding_model, cfg.embed_batch_size)
+    batch = 256
+    with tqdm(total=len(items), desc="embed", unit="passage", disable=not progress) as bar:
+        for i in range(0, len(items), batch):
+            part = items[i : i + batch]
+            vectors = embedder.embed([embedding_text(src, p) for src, p in part])
+            store.add([p for _s, p in part], np.asarray(vectors))
+            bar.update(len(part))
+    return len(items)
+
+
+def _drop_old_generations(client, cfg: IngestConfig, keep: set[str]) -> None:
+    import shutil
+
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        if name.startswith("passages-") and name not in keep:
+            client.delete_collection(name)
+            shutil.rmtree(cfg.bm25_dir(name), ignore_errors=True)
+
+
+def report_rows(report: IngestReport) -> list[dict]:
+    return [asdict(d) for d in report.documents]

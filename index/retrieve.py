@@ -1,0 +1,109 @@
+"""The loaded index and its retrievers: dense (Chroma), lexical (BM25), and a pure fusion function.
+
+Filters (documents, jurisdictions, binding) become one set of allowed documents that both
+retrievers apply alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .embed import Embedder
+from .errors import IndexNotReady
+from .lexical import LexicalIndex
+from .store import ChromaLocation, ChromaStore, IndexState
+from .types import Passage, ScoredPassage, Source
+
+
+@dataclass(frozen=True)
+class Filters:
+    documents: tuple[str, ...] = ()
+    jurisdictions: tuple[str, ...] = ()
+    binding: bool | None = None
+
+    def allowed(self, sources: dict[str, Source]) -> set[str] | None:
+        """Allowed document ids, or None when nothing is filtered."""
+        if not (self.documents or self.jurisdictions or self.binding is not None):
+            return None
+        juris = {j.lower() for j in self.jurisdictions}
+        return {
+            d for d, s in sources.items()
+            if (not self.documents or d in self.documents)
+            and (not juris or s.jurisdiction.lower() in juris)
+            and (self.binding is None or s.binding == self.binding)
+        }
+
+
+class PassageIndex:
+    """Everything a query needs, loaded once: passages, sources, BM25, the Chroma collection."""
+
+    def __init__(self, passages: list[Passage], sources: dict[str, Source], store: ChromaStore,
+                 lexical: LexicalIndex, embedder: Embedder, state: dict):
+        self.passages = {p.passage_id: p for p in passages}
+        self.sources = {d: s for d, s in sources.items() if d in state.get("documents", {})}
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.state = state
+        self._lex_docs = np.array([self.passages[pid].document_id for pid in lexical.ids])
+        self.by_document: dict[str, list[Passage]] = {}
+        for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
+            self.by_document.setdefault(p.document_id, []).append(p)
+
+    @classmethod
+    def load(cls, chroma: ChromaLocation, data_dir: Path, sources: list[Source], embedder: Embedder) -> "PassageIndex":
+        client = chroma.client()
+        state = IndexState(client).read()
+        if not state:
+            raise IndexNotReady("no index has been built yet: run `policy-assistant ingest`")
+        store = ChromaStore(client, state["collection"])
+        passages = store.all_passages()
+        bm25_dir = data_dir / "bm25" / state["collection"]
+        try:
+            lexical = LexicalIndex.load(bm25_dir)
+            if len(lexical.ids) != len(passages):
+                raise ValueError("stale BM25 index")
+        except (OSError, ValueError):  # another machine built the index: rebuild BM25 locally
+            lexical = LexicalIndex.build([p.passage_id for p in passages], [p.text for p in passages])
+            lexical.save(bm25_dir)
+        return cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state)
+
+    @property
+    def collection(self) -> str:
+        return self.state["collection"]
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed([text])[0]
+
+    def dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
+        if allowed is not None and not allowed:
+            return []
+        where = {"document_id": {"$in": sorted(allowed)}} if allowed is not None else None
+        hits = self.store.search(vector, k, where)
+        return [ScoredPassage(self.passages[pid], s, {"dense": s}) for pid, s in hits if pid in self.passages]
+
+    def lexical_search(self, query: str, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
+        scores = self.lexical.scores(query)
+        if allowed is not None:
+            scores = np.where(np.isin(self._lex_docs, list(allowed)), scores, 0.0)
+        top = np.argsort(-scores)[:k]
+        return [ScoredPassage(self.passages[self.lexical.ids[i]], float(scores[i]), {"bm25": float(scores[i])})
+                for i in top if scores[i] > 0]
+
+
+def fuse(ranked: list[tuple[list[ScoredPassage], float]], rrf_k: int = 60) -> list[ScoredPassage]:
+    """Weighted reciprocal rank fusion of several ranked lists, merged by passage id (pure)."""
+    merged: dict[str, ScoredPassage] = {}
+    for hits, weight in ranked:
+        for rank, hit in enumerate(hits):
+            pid = hit.passage.passage_id
+            contribution = weight / (rrf_k + rank + 1)
+            if pid in merged:
+                prev = merged[pid]
+                merged[pid] = prev.with_score(prev.score + contribution, **hit.scores)
+            else:
+                merged[pid] = ScoredPassage(hit.passage, contribution, dict(hit.scores))
+    return sorted(merged.values(), key=lambda h: -h.score)

@@ -1,0 +1,125 @@
+"""Passage storage in Chroma: embedded (PersistentClient) by default, a Chroma server when a host is
+given; the same code path for both.
+
+Each index build writes a new *generation* collection; a small state record (in its own
+collection) names the live generation. Switching it is one write, so readers see the old index or
+the new one, never half of one, and an interrupted build leaves the previous one usable.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from .types import Passage
+
+STATE_COLLECTION = "policy-index-state"
+STATE_ID = "state"
+
+
+class PassageStore(Protocol):
+    def add(self, passages: list[Passage], embeddings: np.ndarray) -> None: ...
+    def search(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]: ...
+    def delete(self, passage_ids: list[str]) -> None: ...
+    def count(self) -> int: ...
+    def all_passages(self) -> list[Passage]: ...
+    def embeddings(self, passage_ids: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class ChromaLocation:
+    path: Path | None = None  # embedded store folder
+    host: str | None = None  # Chroma server
+    port: int = 8000
+
+    def client(self):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if self.host:
+            return chromadb.HttpClient(host=self.host, port=self.port, settings=settings)
+        assert self.path is not None, "an embedded Chroma store needs a path"
+        self.path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.path), settings=settings)
+
+
+class ChromaStore:
+    """One Chroma collection of passages. Embeddings are always passed in explicitly (Chroma's
+    default embedding function would download a model)."""
+
+    def __init__(self, client, name: str):
+        self.client = client
+        self.name = name
+        self._col = client.get_or_create_collection(name=name, embedding_function=None,
+                                                    metadata={"hnsw:space": "cosine"})
+
+    def add(self, passages: list[Passage], embeddings: np.ndarray, batch: int = 500) -> None:
+        for i in range(0, len(passages), batch):
+            part = passages[i : i + batch]
+            self._col.upsert(
+                ids=[p.passage_id for p in part],
+                embeddings=embeddings[i : i + batch].tolist(),
+                documents=[p.text for p in part],
+                metadatas=[p.to_metadata() for p in part],
+            )
+
+    def search(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        n = self.count()
+        if n == 0:
+            return []
+        res = self._col.query(query_embeddings=[vector.tolist()], n_results=min(k, n), where=where or None,
+                              include=["distances"])
+        return [(pid, 1.0 - float(d)) for pid, d in zip(res["ids"][0], res["distances"][0])]
+
+    def delete(self, passage_ids: list[str]) -> None:
+        for i in range(0, len(passage_ids), 500):
+            self._col.delete(ids=passage_ids[i : i + 500])
+
+    def count(self) -> int:
+        return self._col.count()
+
+    def all_passages(self) -> list[Passage]:
+        out: list[Passage] = []
+        total, offset = self.count(), 0
+        while offset < total:
+            res = self._col.get(include=["documents", "metadatas"], limit=2000, offset=offset)
+            out.extend(_passage(pid, doc, meta) for pid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"]))
+            offset += 2000
+        return out
+
+    def embeddings(self, passage_ids: list[str]) -> np.ndarray:
+        vectors: dict[str, list[float]] = {}
+        for i in range(0, len(passage_ids), 1000):
+            res = self._col.get(ids=passage_ids[i : i + 1000], include=["embeddings"])
+            vectors.update(zip(res["ids"], res["embeddings"]))
+        return np.array([vectors[pid] for pid in passage_ids], dtype=np.float32).reshape(len(passage_ids), -1)
+
+
+def _passage(pid: str, text: str, meta: dict[str, Any]) -> Passage:
+    page_start, page_end = meta.get("page_start", -1), meta.get("page_end", -1)
+    return Passage(
+        passage_id=pid, document_id=meta["document_id"], locator=meta["locator"],
+        section_path=tuple(x for x in str(meta.get("section_path", "")).split(" > ") if x),
+        page_start=None if page_start == -1 else int(page_start), page_end=None if page_end == -1 else int(page_end),
+        char_start=int(meta["char_start"]), char_end=int(meta["char_end"]), text=text, kind=meta.get("kind", "section"),
+    )
+
+
+class IndexState:
+    """The record naming the live generation and what it holds, stored in Chroma itself so that
+    every API replica pointing at one Chroma server sees the same index."""
+
+    def __init__(self, client):
+        self._col = client.get_or_create_collection(name=STATE_COLLECTION, embedding_function=None)
+
+    def read(self) -> dict[str, Any] | None:
+        res = self._col.get(ids=[STATE_ID], include=["documents"])
+        return json.loads(res["documents"][0]) if res["ids"] else None
+
+    def write(self, state: dict[str, Any]) -> None:
+        self._col.upsert(ids=[STATE_ID], documents=[json.dumps(state)], embeddings=[[0.0]])
