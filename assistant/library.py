@@ -8,8 +8,7 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-from index.parse import PARSER_VERSION
-from index.pipeline import IngestConfig
+from index.pipeline import IngestConfig, code_version
 from index.sources import load_manifest, user_source
 from index.store import ChromaLocation
 from index.types import Source
@@ -26,7 +25,7 @@ def ingest_config(settings: Settings) -> IngestConfig:
         data_dir=data_dir,
         mirrors=tuple(p.resolve() for p in settings.corpus_dirs) + (data_dir / "user_files",),
         chroma=chroma,
-        settings_hash=settings.index_settings_hash(PARSER_VERSION),
+        settings_hash=settings.index_settings_hash(code_version()),
         embedding_model=ing.embedding_model,
         chunk_tokens=ing.chunk_tokens,
         chunk_overlap=ing.chunk_overlap,

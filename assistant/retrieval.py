@@ -1,16 +1,74 @@
-"""Hybrid retrieval for one question: exact identifiers first, then dense + BM25 fused."""
+"""Hybrid retrieval for one planned question: exact identifiers first, then dense + BM25 fused,
+scoped to the documents the question names, with priors that favour operative provisions."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from index.retrieve import Filters, PassageIndex, fuse
 from index.types import ScoredPassage
 
+from .query import QueryPlan, plan as make_plan, resolve
 from .settings import RetrievalSettings
+
+# Obligations live in articles, annex points and subcategories; recitals, front matter and tables
+# of contents explain or list them. A mild prior keeps the operative text on top.
+KIND_PRIOR = {"recital": 0.75, "front": 0.6, "page": 0.9}
+# Documents that restate another document's rules (the Commission guidelines on the AI Act) should
+# not crowd out the rules themselves unless the question asks for them.
+DERIVATIVE_PRIOR = 0.8
+
+
+@dataclass
+class Retrieval:
+    hits: list[ScoredPassage]
+    exact: list[ScoredPassage]  # passages named by an identifier in the question
+    best_dense: float  # highest cosine similarity in scope (for the abstention decision)
+    scope: set[str] | None
 
 
 def retrieve(index: PassageIndex, query: str, filters: Filters, k: int, cfg: RetrievalSettings) -> list[ScoredPassage]:
-    allowed = filters.allowed(index.sources)
-    dense = index.dense(index.embed_query(query), cfg.candidates, allowed)
-    lexical = index.lexical_search(query, cfg.candidates, allowed)
+    """Top-k passages for a bare query (the search endpoint)."""
+    return run(index, make_plan(query, [], index.sources), filters, k, cfg).hits
+
+
+def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: RetrievalSettings) -> Retrieval:
+    scope = _scope(index, plan, filters)
+    exact = _exact(index, plan, scope)
+    vector = index.embed_query(plan.standalone)
+    dense = index.dense(vector, cfg.candidates, scope)
+    lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
     fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
-    return fused[:k]
+    fused = sorted((_with_prior(index, h, plan) for h in fused), key=lambda h: -h.score)
+    seen = {h.passage.passage_id for h in exact}
+    hits = exact + [h for h in fused if h.passage.passage_id not in seen]
+    best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
+    return Retrieval(hits[: max(k, len(exact))], exact, best, scope)
+
+
+def _scope(index: PassageIndex, plan: QueryPlan, filters: Filters) -> set[str] | None:
+    """Explicit filters, narrowed further to the documents the question names."""
+    allowed = filters.allowed(index.sources)
+    if plan.documents:
+        named = set(plan.documents) & set(index.sources)
+        narrowed = named if allowed is None else named & allowed
+        if narrowed:
+            return narrowed
+    return allowed
+
+
+def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list[ScoredPassage]:
+    out: list[ScoredPassage] = []
+    for ident in plan.identifiers:
+        for p in resolve(ident, index.by_document, plan.documents):
+            if (scope is None or p.document_id in scope) and all(p.passage_id != h.passage.passage_id for h in out):
+                out.append(ScoredPassage(p, 1.0, {"exact": 1.0}))
+    return out[:8]
+
+
+def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan) -> ScoredPassage:
+    prior = KIND_PRIOR.get(hit.passage.kind, 1.0)
+    src = index.sources.get(hit.passage.document_id)
+    if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
+        prior *= DERIVATIVE_PRIOR
+    return hit.with_score(hit.score * prior, prior=prior)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 
 from index.embed import get_embedder
 from index.errors import IndexNotReady
@@ -12,9 +13,12 @@ from index.retrieve import Filters, PassageIndex
 from index.store import IndexState
 from index.types import Passage, ScoredPassage, Source
 
+from .answering import abstention, answer_extractive, prepare
+from .compare import as_answer_text, compare
 from .errors import BadRequest, NotFound, NotReady
 from .library import add_user_source, all_sources, ingest_config
 from .settings import Settings
+from .types import Answer, Comparison, Turn
 
 
 class Assistant:
@@ -90,3 +94,84 @@ class Assistant:
         if not query.strip():
             raise BadRequest("the query is empty")
         return retrieve(self.index, query, self.filters(documents, jurisdictions, binding), k, self.settings.retrieval)
+
+    def ask(self, question: str, history: list[Turn] | None = None, documents: list[str] | None = None,
+            jurisdictions: list[str] | None = None, binding: bool | None = None, persona: str = "sme",
+            mode: str | None = None) -> Answer:
+        """Answer a question (with optional chat history) with verified citations, or abstain."""
+        events = list(self.ask_stream(question, history, documents, jurisdictions, binding, persona, mode))
+        return events[-1]["answer_obj"]
+
+    def ask_stream(self, question: str, history: list[Turn] | None = None, documents: list[str] | None = None,
+                   jurisdictions: list[str] | None = None, binding: bool | None = None, persona: str = "sme",
+                   mode: str | None = None) -> Iterator[dict]:
+        """Events: {"type": "delta", "text"} (verified sentences, in order), then
+        {"type": "answer", "answer": <Answer JSON>, "answer_obj": Answer}."""
+        t0 = time.perf_counter()
+        history = self._check_question(question, history or [], persona, mode)
+        mode = mode or self.settings.answer.mode
+        filters = self.filters(documents, jurisdictions, binding)
+        index = self.index
+        ctx = prepare(index, self.settings, question, history, filters, persona)
+        timings = {"retrieve": (time.perf_counter() - t0) * 1000}
+        if ctx.plan.compare and not filters.documents:
+            result = self._compare_answer(ctx, timings)
+        elif mode == "llm":
+            yield from self._llm_stream(ctx, timings, t0)
+            return
+        else:
+            result = answer_extractive(ctx, timings, self.settings)
+        result.timings_ms["total"] = (time.perf_counter() - t0) * 1000
+        for paragraph in result.answer.split("\n\n"):
+            yield {"type": "delta", "text": paragraph + "\n\n"}
+        yield {"type": "answer", "answer": result.to_dict(), "answer_obj": result}
+
+    def _compare_answer(self, ctx, timings: dict[str, float]) -> Answer:
+        t = time.perf_counter()
+        comparison = compare(ctx.index, self.settings, ctx.plan.standalone, ctx.plan.documents)
+        text, citations = as_answer_text(comparison, ctx.index)
+        timings["compose"] = (time.perf_counter() - t) * 1000
+        if not citations:
+            return abstention(ctx, "none of the named documents addresses it", timings)
+        return Answer(answer=text, abstained=False, citations=citations, mode="extractive",
+                      retrieved=[{"passage_id": c.passage_id, "score": 1.0} for c in citations],
+                      timings_ms=timings, standalone_question=ctx.plan.standalone)
+
+    def _llm_stream(self, ctx, timings: dict[str, float], t0: float) -> Iterator[dict]:
+        from .llm_answer import llm_stream
+
+        yield from llm_stream(ctx, self.settings, timings, t0)
+
+    def compare(self, question: str, documents: list[str]) -> Comparison:
+        """One cited finding per document (2-6 documents), or "not addressed in <document>"."""
+        if not question.strip():
+            raise BadRequest("the question is empty")
+        if not 1 <= len(documents) <= 6:
+            raise BadRequest("compare needs between 1 and 6 document ids")
+        self.filters(documents)  # validates the ids
+        t0 = time.perf_counter()
+        result = compare(self.index, self.settings, question, documents)
+        result.timings_ms["total"] = (time.perf_counter() - t0) * 1000
+        return result
+
+    def _check_question(self, question: str, history: list[Turn], persona: str, mode: str | None) -> list[Turn]:
+        limits = self.settings.answer
+        if not isinstance(question, str) or not question.strip():
+            raise BadRequest("the question is empty")
+        if len(question) > limits.max_question_chars:
+            raise BadRequest(f"the question is {len(question)} characters long; the limit is {limits.max_question_chars}")
+        if len(history) > limits.max_history_turns:
+            raise BadRequest(f"{len(history)} history turns; the limit is {limits.max_history_turns}")
+        if persona not in ("sme", "official", "evaluator"):
+            raise BadRequest(f"unknown persona {persona!r}: use sme, official or evaluator")
+        if mode not in (None, "extractive", "llm"):
+            raise BadRequest(f"unknown mode {mode!r}: use extractive or llm")
+        turns = []
+        for t in history:
+            t = t if isinstance(t, Turn) else Turn(**t)
+            if t.role not in ("user", "assistant") or not isinstance(t.content, str):
+                raise BadRequest("history turns need role 'user' or 'assistant' and a text content")
+            if len(t.content) > 4 * limits.max_question_chars:
+                raise BadRequest("a history turn is too long")
+            turns.append(t)
+        return turns

@@ -68,6 +68,11 @@ def split_span(text: str, start: int, end: int, max_tokens: int, overlap: int) -
     return spans
 
 
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence-like units (sentences, list items) of text[start:end] as (start, end) offsets."""
+    return _units(text, start, len(text) if end is None else end)
+
+
 def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Non-blank units (stripped spans) of text[start:end], each split further if oversized."""
     units: list[tuple[int, int]] = []

@@ -15,7 +15,6 @@ from pathlib import Path
 from .errors import SourceError
 from .types import PAGE_SEP, ParsedDocument
 
-PARSER_VERSION = "p3"
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—(\s]*\d{1,3}\s*(?:/\s*\d{1,3})?[-–—)\s]*$", re.I)
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-\n(?=[a-z])")

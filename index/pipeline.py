@@ -70,20 +70,35 @@ class IngestReport:
         return [d for d in self.documents if d.status in ("failed", "kept")]
 
 
+def code_version() -> str:
+    """Hash of the code that turns files into passages: changing a parser or recogniser must
+    never silently reuse passages built by the old code."""
+    import hashlib
+
+    root = Path(__file__).parent
+    files = [root / "parse.py", root / "chunk.py", *sorted((root / "structure").glob("*.py"))]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def embedding_text(source: Source, p: Passage) -> str:
     """What the dense model sees: the document and section titles give a passage its topic."""
     path = " > ".join(p.section_path[-2:])
     return f"{source.label} | {p.locator} | {path}\n{p.text}"
 
 
-def _prepare(source: Source, path: Path, cfg: IngestConfig) -> tuple[int, list[Passage]]:
+def _prepare(source: Source, path: Path, cfg: IngestConfig) -> tuple[dict, list[Passage]]:
     """Parse, recognise structure and chunk one document (runs in a worker process)."""
     doc = parse(source.document_id, path, source.format)
     sections = recognise(source, doc)
     passages = chunk_document(doc, sections, cfg.chunk_tokens, cfg.chunk_overlap)
     if not passages:
         raise SourceError(source.document_id, "no passages could be made from its text")
-    return len(doc.page_numbers), passages
+    pages = {"pages": len(doc.page_numbers), "page_starts": list(doc.page_starts),
+             "page_numbers": list(doc.page_numbers), "has_pages": doc.has_pages}
+    return pages, passages
 
 
 def ingest(sources: list[Source], cfg: IngestConfig, progress: bool = True, force: bool = False) -> IngestReport:
@@ -132,7 +147,7 @@ def ingest(sources: list[Source], cfg: IngestConfig, progress: bool = True, forc
         raise
     docs = dict(kept)
     for src, digest, pages, plist in prepared:
-        docs[src.document_id] = {"sha256": digest, "pages": pages, "passages": [p.passage_id for p in plist]}
+        docs[src.document_id] = {"sha256": digest, **pages, "passages": [p.passage_id for p in plist]}
     state_store.write({"settings_hash": cfg.settings_hash, "generation": generation, "collection": name,
                        "documents": docs, "built_at": time.time()})
     # The previous generation stays one build longer: a reader that loaded it a moment ago can finish.
@@ -169,7 +184,8 @@ def _prepare_all(todo, cfg: IngestConfig, report: IngestReport, old_docs: dict, 
                 _failed(report, src.document_id, SourceError(src.document_id, f"{type(exc).__name__}: {exc}"), old_docs, kept)
                 continue
             prepared.append((src, digest, pages, passages))
-            report.documents.append(DocReport(src.document_id, "indexed", pages, len(passages), time.perf_counter() - started))
+            report.documents.append(DocReport(src.document_id, "indexed", pages["pages"], len(passages),
+                                              time.perf_counter() - started))
     return prepared
 
 

@@ -6,14 +6,16 @@ retrievers apply alike.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from .embed import Embedder
 from .errors import IndexNotReady
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, tokenize
 from .store import ChromaLocation, ChromaStore, IndexState
 from .types import Passage, ScoredPassage, Source
 
@@ -70,6 +72,21 @@ class PassageIndex:
             lexical = LexicalIndex.build([p.passage_id for p in passages], [p.text for p in passages])
             lexical.save(bm25_dir)
         return cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state)
+
+    @cached_property
+    def doc_freq(self) -> dict[str, int]:
+        """In how many passages each (stemmed) term occurs: idf weights for sentence scoring."""
+        df: Counter[str] = Counter()
+        for p in self.passages.values():
+            df.update(set(tokenize(p.text)))
+        return dict(df)
+
+    def pages_of(self, document_id: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+        """(page start offsets, page numbers) of a document's text, or None without pages."""
+        doc = self.state.get("documents", {}).get(document_id, {})
+        if not doc.get("has_pages", True) or "page_starts" not in doc:
+            return None
+        return tuple(doc["page_starts"]), tuple(doc["page_numbers"])
 
     @property
     def collection(self) -> str:

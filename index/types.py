@@ -24,6 +24,10 @@ class Source:
     format: str  # pdf | html | txt | md
     short_title: str = ""
     family: str = ""  # structure recogniser to use; "" = generic
+    aliases: tuple[str, ...] = ()  # names people use for it in questions ("AI Act", "NIST", "FEAT")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "aliases", tuple(self.aliases))
 
     @property
     def label(self) -> str:

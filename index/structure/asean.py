@@ -177,7 +177,8 @@ def _unnumbered(doc: ParsedDocument, parent: Heading, titles: tuple[tuple[str, i
         m = re.compile(rf"^{re.escape(_first_line(doc, title, offset, end))}$", re.M).search(doc.text, offset, end)
         if not m:
             continue
-        label = f"{parent.locator} — {title}"
+        # "Section E, Adaptation of this Guide …"; under a numbered section "Section C.3 … — Data …"
+        label = f"Section {parent.slug.upper()}, {title}" if parent.depth == 0 else f"{parent.locator} — {title}"
         slug = f"{parent.slug}-{slugify(' '.join(title.split()[:6]))}"  # short but unique in the part
         out.append(Heading(m.start(), depth, label, slug, label, parent.kind))
         offset = m.end()

@@ -27,7 +27,8 @@ from typing import Callable
 
 from ..types import ParsedDocument, Section
 from .base import Heading, page_sections, sections_from_headings, slugify
-from .generic import Line, doc_lines, is_all_caps, is_title_case, is_toc_line, looks_like_heading, unique_slugs
+from .generic import (Line, doc_lines, follows, is_all_caps, is_title_case, is_toc_line, looks_like_heading,
+                      number_key, unique_slugs)
 
 # Depths (only their order matters): parts > lettered parts > roman chapters > numbered levels.
 TOP, LETTER, ROMAN, CHAPTER, CAPS, POINT, PARA = 0, 10, 20, 30, 35, 70, 80
@@ -63,13 +64,17 @@ def _outline(doc: ParsedDocument, lines: list[Line]) -> list[Heading]:
     mode = "heading" if secs else _decimal_mode(lines)
     decimals = _decimals(lines, mode, tops, secs)
     paras = _paragraph_chain(lines, r"^\((\d{1,3})\)\s+\S") or _paragraph_chain(lines, r"^(\d{1,3})\.\s+[A-Z‘“'\"]")
-    cands = tops + decimals + paras + _boxes(lines)
+    cands = tops + decimals + paras + _boxes(lines) + _annex_sections(lines, tops)
     if mode == "paragraph":
         cands += _caps_headings(lines, cands)
     if not paras and mode == "heading":
-        cands += _lettered(lines, sorted(decimals, key=lambda c: c.offset), secs)
+        cands += _lettered(lines, sorted(decimals, key=lambda c: c.offset))
     cands = _dividers(doc, lines, _page_labels(doc, lines, sorted(cands, key=lambda c: c.offset)))
-    return _label(cands, mode, restarts=_restarts(decimals))
+    cands = _lead_ins_after_lists(lines, cands)
+    # "Foreword", "Executive summary" … are siblings of the document's top units, never their parents
+    top = min((c.depth for c in cands if c.scheme not in ("named", "annex")), default=TOP)
+    cands = [replace(c, depth=top) if c.scheme == "named" else c for c in cands]
+    return _label(cands, restarts=_restarts(decimals))
 
 
 # Parts, annexes and standard titles: the top of the outline.
@@ -96,8 +101,8 @@ def _tops(lines: list[Line]) -> list[_Cand]:
             seen.add(t)
             appendix = {"appendix": t.lower().startswith("appendix")}
             title = m.group(2).strip() or _next_title(lines, k)
-            if x.page == 0 or not (m.group(1) or title):  # "ANNEX" on a cover page
-                continue
+            if (x.page == 0 < lines[-1].page) or not (m.group(1) or title) or re.search(r"\.\S|\.\s", title):
+                continue  # "ANNEX" on a cover page; "Annex III AI Act. Where …" is running text
             out.append(_Cand(x.offset, TOP, "annex", (m.group(1) or "",), title, k, appendix))
         elif _NAMED.match(t) and t.lower() not in seen:
             seen.add(t.lower())
@@ -131,6 +136,8 @@ def _wrapped_title(lines: list[Line], k: int, title: str, limit: int = 2) -> str
     caps = is_all_caps(title)
     for x in lines[k + 1 : k + 1 + limit]:
         if title.endswith((".", ":", "?")) or x.page != lines[k].page:
+            break
+        if re.match(r"^\(?[a-z]{1,4}\)\s", x.text):  # "a) AI systems …" opens a list, not a title line
             break
         if (x.text[:1].islower() and not caps) or (caps and is_all_caps(x.text) and not _DECIMAL.match(x.text)):
             title = f"{title} {x.text}"
@@ -183,7 +190,7 @@ def _decimals(lines: list[Line], mode: str, tops: list[_Cand], secs: list[_Cand]
         reset = any((out[-1].offset if out else -1) < r < c.offset for r in resets)
         if reset and c.key in ((1,), (1, 1)) and last:
             seen, last = set(), ()
-        if c.key in seen or not _follows(last, c.key):
+        if c.key in seen or not follows(last, c.key):
             continue
         seen.add(c.key)
         last = max(last, c.key) if last and len(c.key) == len(last) and c.key[:-1] == last[:-1] else c.key
@@ -196,7 +203,7 @@ def _decimal_cand(lines: list[Line], k: int, mode: str, has_secs: bool) -> _Cand
     m = _DECIMAL.match(x.text)
     if not m or (m.group(1).startswith("0") and "." in m.group(1)):
         return None
-    key = tuple(int(p) for p in m.group(1).split("."))
+    key = number_key(m.group(1))
     rest = m.group(3)
     if has_secs:  # "4.1. Developing Guidelines … for AI Safety" then the text: title up to the first period
         text = " ".join([rest] + [y.text for y in lines[k + 1 : k + 3]])
@@ -208,9 +215,9 @@ def _decimal_cand(lines: list[Line], k: int, mode: str, has_secs: bool) -> _Cand
         ok = rest[:1].isupper() or rest[:1] in "‘“'\"("
         return _Cand(x.offset, CHAPTER + 10 * (len(key) - 1), "para", key, "", k) if ok else None
     title = re.sub(r"(?<=[a-z])\d{1,3}$", "", _wrapped_title(lines, k, rest, 3 if is_all_caps(rest) else 2))
-    if not (looks_like_heading(rest, 22) or rest.endswith("?")) or not rest[:1].isupper():
+    if not (looks_like_heading(title, 30) or title.endswith("?")) or not rest[:1].isupper():
         return None
-    if mode == "paragraph" and not _first_paragraph_follows(lines, k, key[0]):
+    if mode == "paragraph" and not _first_paragraphfollows(lines, k, key[0]):
         return None
     return _Cand(x.offset, CHAPTER + 10 * (len(key) - 1), "decimal", key, title, k)
 
@@ -222,36 +229,45 @@ def _integer_heading(lines: list[Line], k: int, m: re.Match[str]) -> bool:
     if any(re.match(r"^0\d\s+[A-Z]", x.text) for x in lines):
         return m.group(1).startswith("0")
     if not m.group(2):
-        return _first_paragraph_follows(lines, k, int(m.group(1)))
+        return _first_paragraphfollows(lines, k, int(m.group(1)))
     near = [x.text for x in lines[max(0, k - 1) : k] + lines[k + 1 : k + 2]]
     return not any(re.match(r"^\d{1,2}\.\s", t) for t in near)
 
 
-def _first_paragraph_follows(lines: list[Line], k: int, n: int) -> bool:
+def _first_paragraphfollows(lines: list[Line], k: int, n: int) -> bool:
     """An integer heading is followed closely by its first numbered paragraph or sub-heading ("n.1")."""
     return any(x.text.startswith((f"{n}.1 ", f"{n}.1. ")) for x in lines[k + 1 : k + 8])
-
-
-def _follows(last: tuple[int, ...], key: tuple[int, ...]) -> bool:
-    """The next number, a first child, the next sibling of an ancestor (a gap of two allowed), or
-    a near sibling out of order (two-column layouts print 3.17 before 3.15)."""
-    if not last:
-        return key in ((1,), (1, 1), (0,)) or (len(key) == 1 and key[0] <= 2)
-    if key == last + (1,):
-        return True
-    for d in range(len(last), 0, -1):
-        prefix = last[: d - 1]
-        if key[:-1] == prefix and len(key) == d and 0 < key[-1] - last[d - 1] <= 3:
-            return True
-    if len(key) == len(last) and key[:-1] == last[:-1] and abs(key[-1] - last[-1]) <= 3:
-        return True
-    return len(key) > 1 and key[-1] == 1 and _follows(last, key[:-1])  # "2.1" where "2" is a Part
 
 
 def _restarts(decimals: list[_Cand]) -> bool:
     """Numbering restarts in each part or chapter (the AI HLEG guidelines): slugs need the part."""
     keys = [c.key for c in decimals]
     return len(keys) != len(set(keys))
+
+
+_ANNEX_SECTION = re.compile(r"^([A-Z])\.(\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(\S.*)$")
+
+
+def _annex_sections(lines: list[Line], tops: list[_Cand]) -> list[_Cand]:
+    """"A.1 What should be estimated?", "A.2.1 …" after an annex heading, in sequence."""
+    annexes = [c for c in tops if c.scheme == "annex"]
+    if not annexes:
+        return []
+    out: list[_Cand] = []
+    last: tuple[int, ...] = ()
+    letter = ""
+    for k in range(annexes[0].line + 1, len(lines)):
+        m = _ANNEX_SECTION.match(lines[k].text)
+        if not m or not looks_like_heading(m.group(3), 22) and not m.group(3).endswith("?"):
+            continue
+        key = number_key(m.group(2))
+        if m.group(1) != letter:
+            letter, last = m.group(1), ()
+        if follows(last, key):
+            last = key
+            depth = CHAPTER + 10 * (len(key) - 1)
+            out.append(_Cand(lines[k].offset, depth, "annex-section", (m.group(1),) + key, m.group(3), k))
+    return out
 
 
 # --- numbered paragraphs "(12)" and "12." ------------------------------------------------------
@@ -292,8 +308,8 @@ _POINT = re.compile(r"^\(([a-z]{1,2})\)\s+(\S.*)$")
 _INLINE_POINT = re.compile(r"\.\s+\(a\)(?:\s|$)")
 
 
-def _lettered(lines: list[Line], parents: list[_Cand], secs: list[_Cand]) -> list[_Cand]:
-    """"(a)", "(b)" … in sequence under each heading ("Sec. 4.2(a)"). "(i)" after "(h)" is a letter,
+def _lettered(lines: list[Line], parents: list[_Cand]) -> list[_Cand]:
+    """"(a)", "(b)" … in sequence under each heading ("Section 4.2(a)"). "(i)" after "(h)" is a letter,
     otherwise a roman sub-item that stays in its letter's text."""
     out: list[_Cand] = []
     starts = [p.line for p in parents] + [len(lines)]
@@ -406,8 +422,39 @@ def _dividers(doc: ParsedDocument, lines: list[Line], cands: list[_Cand]) -> lis
         target = target or next(iter(announced), None)
         if target is None:
             continue
-        out = [c for c in out if c is target or not (start <= c.offset < target.offset)]
+        end = doc.page_starts[page + 1] if page + 1 < len(doc.page_starts) else len(doc.text)
+        out = [c for c in out if c is target or not start <= c.offset < min(end, target.offset)]
         out = [replace(c, offset=start) if c is target else c for c in out]
+        out = _first_child_to_page_start(doc, lines, out, target)
+    return sorted(out, key=lambda c: c.offset)
+
+
+def _first_child_to_page_start(doc: ParsedDocument, lines: list[Line], cands: list[_Cand], chapter: _Cand) -> list[_Cand]:
+    """"02 Gen AI Risks / 2.1 New or Enhanced Risks" printed together after the page's text (the
+    extraction puts titles last): that text is the first section's, which opens at the page start."""
+    x = lines[chapter.line]
+    page_start = doc.page_starts[x.page]
+    child = next((c for c in cands if c.line == chapter.line + 1 and c.depth > chapter.depth), None)
+    if child is None or x.offset == page_start or any(page_start <= c.offset < x.offset for c in cands):
+        return cands
+    return [replace(c, offset=page_start) if c is child else c for c in cands]
+
+
+def _lead_ins_after_lists(lines: list[Line], cands: list[_Cand]) -> list[_Cand]:
+    """"3.14 … in the decision-making process:" printed after its own list "a. … b. … c. …" (the
+    extraction of a boxed list puts it first): the paragraph opens at its list's first item."""
+    out = list(cands)
+    for i, c in enumerate(cands):
+        if c.scheme != "para" or len(c.key) < 2:
+            continue
+        nxt = cands[i + 1].line if i + 1 < len(cands) else len(lines)
+        lead = [y.text for y in lines[c.line : min(nxt, c.line + 4)]]
+        if not any(t.endswith(":") for t in lead) or nxt > c.line + len(lead) + 3:
+            continue  # a lead-in followed by its own items is in order
+        first = next((k for k in range(c.line - 1, max(-1, c.line - 60), -1) if re.match(r"^a\.\s", lines[k].text)), None)
+        previous = cands[i - 1].line if i else -1
+        if first is not None and first > previous and lines[first].page == lines[c.line].page:
+            out[i] = replace(c, offset=lines[first].offset)
     return sorted(out, key=lambda c: c.offset)
 
 
@@ -417,8 +464,8 @@ def _page_labels(doc: ParsedDocument, lines: list[Line], cands: list[_Cand]) -> 
     out: list[_Cand] = []
     for c in cands:
         x = lines[c.line]
-        after = [y for y in lines[c.line + 1 : c.line + 5] if y.page == x.page]
-        last = len(after) <= 3 and all(len(y.text) <= 40 for y in after)  # only a caption box follows
+        after = [y for y in lines[c.line + 1 :] if y.page == x.page and not re.match(r"^\d{1,3}\s", y.text)]
+        last = len(after) <= 3 and all(len(y.text) <= 40 for y in after)  # only a caption or footnotes follow
         page_start = doc.page_starts[x.page]
         earlier = any(page_start <= o.offset < c.offset for o in out)
         if c.scheme in ("annex", "named") and last and x.offset > page_start and not earlier:
@@ -434,7 +481,7 @@ def _words(text: str) -> set[str]:
 # --- locators --------------------------------------------------------------------------------
 
 
-def _label(cands: list[_Cand], mode: str, restarts: bool) -> list[Heading]:
+def _label(cands: list[_Cand], restarts: bool) -> list[Heading]:
     """Headings with locators and slugs, each derived from its number and its enclosing units."""
     heads: list[Heading] = []
     stack: list[_Cand] = []
@@ -457,16 +504,18 @@ def _locator(c: _Cand, part: _Cand | None, heading: _Cand | None, prefix_part: b
     if c.scheme == "annex":
         return _annex_label(c), _part_label(c)[1], "annex"
     if c.scheme == "named":
-        return c.title[:1].upper() + c.title[1:].lower(), slugify(c.title), "section"
+        return _named(c.title), slugify(c.title), "section"
     if c.scheme == "letter":
         return f"Section {c.key[0]} {c.title}", c.key[0].lower(), "section"
     if c.scheme == "roman":
         title = c.title if c.title.startswith("Chapter") else f"{c.key[0]}. {c.title}"
         return title, f"ch-{c.key[0].lower()}" if c.title.startswith("Chapter") else c.key[0].lower(), "section"
     if c.scheme == "decimal" and c.extra.get("sec"):
-        return f"Sec. {num} {c.title}".strip(), f"sec-{num.replace('.', '-')}", "section"
+        return f"Section {num} {c.title}".strip(), f"sec-{num.replace('.', '-')}", "section"
     if c.scheme == "decimal":
         label = f"Section {num} {c.title}"
+        if prefix_part and part and part.scheme == "letter":  # "Section C.1 Examples of …"
+            return f"Section {part.key[0]}.{num} {c.title}", f"{part_slug}-{num.replace('.', '-')}", "section"
         if prefix_part:
             return f"{part_label}, {label}", f"{part_slug}-{num.replace('.', '-')}", "section"
         return label, num.replace(".", "-"), "section"
@@ -480,28 +529,22 @@ def _locator(c: _Cand, part: _Cand | None, heading: _Cand | None, prefix_part: b
         if part and part.scheme in ("named", "part"):  # UK white paper: "Part 3, paragraph 54"
             return f"{part_label}, paragraph {num}", f"para-{num}", "paragraph"
         return f"Paragraph {num}", f"para-{num}", "paragraph"
-    if c.scheme == "point":
-        parent = _point_parent(c, heading)
-        letter = c.key[-1]
+    if c.scheme == "point":  # "Section 4.2(a)"
         title = f" {c.title}" if c.title else ""
-        num = ".".join(str(p) for p in c.key if isinstance(p, int)).replace(".", "-")
-        return f"{parent}({letter}){title}", f"{'sec-' if parent.startswith('Sec.') else ''}{num}-{letter}", "section"
+        prefix = "sec-" if heading is not None and heading.extra.get("sec") else ""
+        return f"Section {num}({c.key[-1]}){title}", f"{prefix}{num.replace('.', '-')}-{c.key[-1]}", "section"
     if c.scheme == "questions":
         first, last = c.key
         label = f"Consultation questions {first}-{last}" if first != last else f"Consultation question {first}"
         return label, slugify(label), "section"
+    if c.scheme == "annex-section":
+        num = f"{c.key[0]}." + ".".join(str(p) for p in c.key[1:])
+        return f"Section {num} {c.title}", slugify(num), "annex"
     if c.scheme == "box":
         return c.title, slugify(f"{c.key[0]} {c.key[1]}"), "section"
     # caps heading
     title = c.title
     return title, slugify(" ".join(title.split()[:6])), "section"
-
-
-def _point_parent(c: _Cand, heading: _Cand | None) -> str:
-    num = ".".join(str(p) for p in c.key if isinstance(p, int))
-    if heading is not None and heading.extra.get("sec"):
-        return f"Sec. {num}"
-    return f"Section {num}"
 
 
 def _part_label(part: _Cand) -> tuple[str, str]:
@@ -525,4 +568,162 @@ def _annex_label(c: _Cand) -> str:
 
 # --- documents with a reader of their own ----------------------------------------------------------
 
-_SPECIAL: dict[str, Callable[[ParsedDocument, list[Line]], list[Heading]]] = {}
+
+def _find_line(lines: list[Line], pattern: str, start: int = 0, end: int | None = None) -> int | None:
+    rx = re.compile(pattern)
+    return next((k for k in range(start, len(lines) if end is None else end) if rx.match(lines[k].text)), None)
+
+
+# Surat Edaran Menkominfo 9/2023: an OCR text in which most item numbers ("2.", "b.") were lost, so
+# its seven items are found by their titles, in order, and item 6's points by their first words.
+_SE_ITEMS = (("Umum", r"^(?:1\.\s*)?Umum$"), ("Maksud dan Tujuan", r"^(?:2\.\s*)?Maksud dan Tujuan$"),
+             ("Ruang Lingkup", r"^(?:3\.\s*)?Ruang Lingkup$"), ("Dasar Hukum", r"^(?:4\.\s*)?Dasar Hukum$"),
+             ("Definisi", r"^(?:5\.\s*)?De[lf]inisi$"), ("Isi Edaran", r"^(?:6\.\s*)?Isi Edaran$"),
+             ("Penutup", r"^(?:7\.\s*)?Penutup$"))
+_SE_POINTS = (("a", r"^a\.?\s+Penyelenggaraan kemampuan"), ("b", r"^(?:b\.?\s+)?Penyelenggaraan teknologi Kecerdasan"),
+              ("c", r"^[cC]\.?\s+Pelaksanaan dan Tanggung"))
+
+
+def _circular(doc: ParsedDocument, lines: list[Line]) -> list[Heading]:
+    """"Section 6 Isi Edaran", "Section 6.b(1) Inklusivitas", "Section 5.c" …"""
+    heads: list[Heading] = []
+    items: list[tuple[int, int]] = []  # (number, line index)
+    k = 0
+    for n, (title, pattern) in enumerate(_SE_ITEMS, start=1):
+        found = _find_line(lines, pattern, k)
+        if found is None:
+            continue
+        items.append((n, found))
+        heads.append(Heading(lines[found].offset, CHAPTER, f"Section {n} {title}", str(n), f"Section {n} {title}"))
+        k = found + 1
+    for i, (n, start) in enumerate(items):
+        end = items[i + 1][1] if i + 1 < len(items) else len(lines)
+        heads += _circular_points(lines, n, start, end) if n == 6 else _lettered_points(lines, n, start, end)
+    return heads
+
+
+def _lettered_points(lines: list[Line], n: int, start: int, end: int) -> list[Heading]:
+    """"a." "b." … of an item, only when the letters read in sequence (OCR lost some in item 4)."""
+    marks = [(k, m.group(1)) for k in range(start + 1, end) if (m := re.match(r"^([a-z])\.\s", lines[k].text))]
+    if not marks or [x for _, x in marks] != [chr(ord("a") + i) for i in range(len(marks))]:
+        return []
+    return [Heading(lines[k].offset, POINT, f"Section {n}.{x}", f"{n}-{x}", f"Section {n}.{x}") for k, x in marks]
+
+
+def _circular_points(lines: list[Line], n: int, start: int, end: int) -> list[Heading]:
+    heads: list[Heading] = []
+    found = [(x, _find_line(lines, p, start + 1, end)) for x, p in _SE_POINTS]
+    found = [(x, k) for x, k in found if k is not None]
+    for i, (x, k) in enumerate(found):
+        heads.append(Heading(lines[k].offset, POINT, f"Section {n}.{x}", f"{n}-{x}", f"Section {n}.{x}"))
+        stop = found[i + 1][1] if i + 1 < len(found) else end
+        number = 1
+        for j in range(k + 1, stop):  # "1) Inklusivitas", OCR "2l Kemanusiaan"
+            m = re.match(r"^(\d)[)l]\s*(\S.*)$", lines[j].text)
+            if m and int(m.group(1)) == number and looks_like_heading(m.group(2), 6):
+                label = f"Section {n}.{x}({number}) {m.group(2)}"
+                heads.append(Heading(lines[j].offset, PARA, label, f"{n}-{x}-{number}", label, "principle"))
+                number += 1
+    return heads
+
+
+# MAS FEAT principles (a PwC summary): principles 1-14 in the left column of a table, under the four
+# pillars and their sub-groups; page titles ("Summary of FEAT Principles") for the rest.
+_FEAT_PILLARS = ("Fairness", "Ethics", "Accountability", "Transparency")
+
+
+def _feat(doc: ParsedDocument, lines: list[Line]) -> list[Heading]:
+    heads = _page_titles(lines)
+    heads += [Heading(x.offset, TOP, x.text, slugify(x.text), x.text) for k, x in enumerate(lines)
+              if k and x.page == lines[k - 1].page and len(_text(lines, k + 1)) >= 60 and looks_like_heading(x.text, 6)
+              and re.search(r"[.:!?”\")]\d{0,3}$", lines[k - 1].text) and not re.search(r"\d", x.text)
+              and x.text not in _FEAT_PILLARS]
+    pillar = group = ""
+    number = 1
+    for k, x in enumerate(lines):
+        if x.text in _FEAT_PILLARS and _FEAT_PILLARS.index(x.text) == (_FEAT_PILLARS.index(pillar) + 1 if pillar else 0):
+            pillar, group = x.text, ""
+            continue
+        m = re.match(r"^(\d{1,2})\.\s+\S", x.text)
+        if not pillar or not m or int(m.group(1)) != number:
+            if pillar and looks_like_heading(x.text, 4) and is_title_case(x.text) and re.match(r"^1?\d\.\s", _text(lines, k + 1)):
+                group = x.text
+            continue
+        start = k
+        while start > 0 and lines[start - 1].text in (pillar, group):  # the pillar/group titles open it
+            start -= 1
+        label = f"FEAT Principle {number} ({pillar}: {group})" if group else f"FEAT Principle {number} ({pillar})"
+        heads.append(Heading(lines[start].offset, PARA, label, f"principle-{number}", label, "principle"))
+        number += 1
+    return heads
+
+
+def _text(lines: list[Line], k: int) -> str:
+    return lines[k].text if 0 <= k < len(lines) else ""
+
+
+def _page_titles(lines: list[Line]) -> list[Heading]:
+    """The first line of a page when it is a short title ("Impact of the FEAT Principles")."""
+    heads: list[Heading] = []
+    for k, x in enumerate(lines):
+        first = k == 0 or lines[k - 1].page != x.page
+        if first and k > 0 and looks_like_heading(x.text, 9) and not re.search(r"\d|“|\"", x.text):
+            heads.append(Heading(x.offset, TOP, x.text, slugify(x.text), x.text))
+    return heads
+
+
+# Model AI Governance Framework for Generative AI: nine dimensions, each opening on a divider page
+# with its name in capitals; titled sub-headings inside ("Ex Ante — Allocation Upfront").
+_DIMENSIONS = ("Accountability", "Data", "Trusted Development and Deployment", "Incident Reporting",
+               "Testing and Assurance", "Security", "Content Provenance", "Safety and Alignment R&D",
+               "AI for Public Good")
+_RUNNING = re.compile(r"^FOSTERING A TRUSTED AI ECOSYSTEM$")
+
+
+def _dimensions(doc: ParsedDocument, lines: list[Line]) -> list[Heading]:
+    tops = _page_labels(doc, lines, [c for c in _tops(lines) if c.scheme == "named"])
+    heads = [Heading(c.offset, TOP, _named(c.title), slugify(c.title), _named(c.title)) for c in tops]
+    pages: dict[int, list[Line]] = {}
+    for x in lines:
+        pages.setdefault(x.page, []).append(x)
+    dims: list[tuple[int, int, str]] = []  # (page, number, name)
+    for page, page_lines in sorted(pages.items()):
+        text = " ".join(x.text for x in page_lines)
+        for i, name in enumerate(_DIMENSIONS, start=1):
+            if text.upper() == name.upper() and i == len(dims) + 1:
+                dims.append((page, i, name))
+    for j, (page, i, name) in enumerate(dims):
+        label = f"Dimension {i}: {name}"
+        heads.append(Heading(doc.page_starts[page], CHAPTER, label, f"dimension-{i}", label, "principle"))
+        end_page = dims[j + 1][0] if j + 1 < len(dims) else None
+        heads += _dimension_subheadings(lines, page, end_page, label, i, {h.offset for h in heads})
+    return heads
+
+
+def _named(title: str) -> str:
+    return title[:1].upper() + title[1:].lower()
+
+
+def _dimension_subheadings(lines: list[Line], page: int, end_page: int | None, label: str, i: int,
+                           taken: set[int]) -> list[Heading]:
+    heads: list[Heading] = []
+    accepted = -2
+    for k, x in enumerate(lines):
+        if x.page <= page or (end_page is not None and x.page >= end_page) or x.offset in taken:
+            continue
+        if is_all_caps(x.text) or _RUNNING.match(x.text) or re.match(r"^\d", x.text):
+            continue
+        before = accepted == k - 1 or re.search(r"[.:!?”\")]\d{0,3}$", _text(lines, k - 1))
+        after = _text(lines, k + 1)[:1].isupper()
+        if before and after and looks_like_heading(x.text, 10) and is_title_case(x.text):
+            sub = f"{label} — {x.text}"
+            heads.append(Heading(x.offset, POINT, sub, f"dimension-{i}-{slugify(x.text)}", sub))
+            accepted = k
+    return heads
+
+
+_SPECIAL: dict[str, Callable[[ParsedDocument, list[Line]], list[Heading]]] = {
+    "id-kominfo-se-9-2023-etika-kecerdasan-artifisial": _circular,
+    "sg-mas-feat-principles-2018": _feat,
+    "sg-model-ai-governance-framework-genai-2024": _dimensions,
+}

@@ -1,0 +1,153 @@
+"""Question -> Answer: plan, retrieve, decide whether the corpus covers it, compose, verify."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass, field
+
+from index.lexical import tokenize
+from index.retrieve import Filters, PassageIndex
+from index.types import ScoredPassage
+
+from . import extractive
+from .citations import PageMap, verify
+from .query import QueryPlan, plan as make_plan
+from .retrieval import Retrieval, run
+from .settings import Settings
+from .types import Answer, Citation, Turn
+
+PERSONA_LIMITS = {"sme": (3, 1), "official": (6, 2), "evaluator": (4, 2)}  # (sentences, per passage)
+BINDING_PREMISE = re.compile(r"\b(legally binding|binding|mandatory|compulsory|required by law|law requires|"
+                             r"enforceable|fines?|penalt\w*|sanctions?|illegal|obliged|obligations?)\b", re.I)
+VOLUNTARY_QUERY = "voluntary non-binding not legally binding guide framework practical guidance organisations may adopt"
+VOLUNTARY_WORDS = re.compile(r"\b(voluntary|non-binding|not (legally )?binding|not mandatory|living document|"
+                             r"not intended to be|guide|guidance)\b", re.I)
+
+
+@dataclass
+class Context:
+    """What a composer needs besides the question: retrieved passages and how to cite them."""
+
+    index: PassageIndex
+    plan: QueryPlan
+    retrieval: Retrieval
+    persona: str
+    history: list[Turn] = field(default_factory=list)
+
+    def page_map(self, document_id: str) -> PageMap | None:
+        pages = self.index.pages_of(document_id)
+        return PageMap(*pages) if pages else None
+
+    def page_maps(self) -> dict[str, PageMap]:
+        return {d: m for d in {h.passage.document_id for h in self.retrieval.hits} if (m := self.page_map(d))}
+
+
+def prepare(index: PassageIndex, settings: Settings, question: str, history: list[Turn], filters: Filters,
+            persona: str) -> Context:
+    plan = make_plan(question, history, index.sources)
+    retrieval = run(index, plan, filters, settings.retrieval.k, settings.retrieval)
+    return Context(index, plan, retrieval, persona, history)
+
+
+def not_covered_reason(ctx: Context, settings: Settings) -> str | None:
+    """Why the corpus does not answer this question, or None when it does."""
+    r = ctx.retrieval
+    if r.exact:
+        return None
+    if not r.hits:
+        return "nothing in the selected documents matches it"
+    if ctx.plan.not_indexed and not ctx.plan.documents:
+        return f"the corpus holds no document on {', '.join(dict.fromkeys(ctx.plan.not_indexed))}"
+    if r.best_dense < settings.answer.min_relevance:
+        return "no indexed passage is close to it"
+    if coverage(ctx) < 0.34:
+        return "the closest passages do not address its key terms"
+    return None
+
+
+def coverage(ctx: Context) -> float:
+    """Share of the question's informative terms (idf-weighted) that the top passages contain."""
+    df, n = ctx.index.doc_freq, max(1, len(ctx.index.passages))
+    terms = set(tokenize(ctx.plan.standalone))
+    if not terms:
+        return 0.0
+    top = set()
+    for h in ctx.retrieval.hits[:4]:
+        top |= set(tokenize(h.passage.text + " " + " ".join(h.passage.section_path)))
+    weight = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in terms}
+    total = sum(weight.values())
+    return sum(w for t, w in weight.items() if t in top) / total if total else 0.0
+
+
+def abstention(ctx: Context, reason: str, timings: dict[str, float]) -> Answer:
+    closest = _closest(ctx.retrieval.hits)
+    text = f"The indexed documents do not cover this question ({reason})."
+    if closest:
+        text += " The closest indexed material is " + "; ".join(closest) + ", which does not answer it directly."
+    return Answer(answer=text, abstained=True, citations=[], mode="extractive",
+                  retrieved=_retrieved(ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)
+
+
+def _closest(hits: list[ScoredPassage]) -> list[str]:
+    out, docs = [], set()
+    for h in hits:
+        if h.passage.document_id in docs:
+            continue
+        docs.add(h.passage.document_id)
+        out.append(f"{h.passage.document_id} ({h.passage.locator})")
+        if len(out) == 2:
+            break
+    return out
+
+
+def _retrieved(hits: list[ScoredPassage]) -> list[dict]:
+    return [{"passage_id": h.passage.passage_id, "score": round(h.score, 4)} for h in hits]
+
+
+def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
+    limit, per_passage = PERSONA_LIMITS.get(ctx.persona, PERSONA_LIMITS["sme"])
+    hits = ctx.retrieval.hits
+    n_docs = max(1, len(ctx.index.passages))
+    cands = extractive.candidates(ctx.plan.standalone, hits, ctx.index.doc_freq, n_docs,
+                                  extra_terms=ctx.plan.retrieval_query, normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
+    chosen = extractive.select(cands, limit, per_passage)
+    premise_text, premise_cits = premise_correction(ctx)
+    text, cits = extractive.compose(chosen, ctx.index.sources, ctx.page_maps(), first_n=len(premise_cits) + 1)
+    if premise_text:
+        text = premise_text + "\n\n" + text
+    return text, premise_cits + cits
+
+
+def premise_correction(ctx: Context) -> tuple[str, list[Citation]]:
+    """A question that treats voluntary guidance as binding law gets the premise corrected, cited."""
+    if not BINDING_PREMISE.search(ctx.plan.question):
+        return "", []
+    for doc_id in ctx.plan.documents:
+        src = ctx.index.sources.get(doc_id)
+        if src is None or src.binding:
+            continue
+        hits = ctx.index.lexical_search(VOLUNTARY_QUERY, 8, {doc_id})
+        cands = [c for c in extractive.candidates(VOLUNTARY_QUERY, hits, ctx.index.doc_freq, len(ctx.index.passages))
+                 if VOLUNTARY_WORDS.search(c.passage.text[c.start:c.end])]
+        best = extractive.select(cands, 1)
+        if best:
+            text, cits = extractive.compose(best, ctx.index.sources, {doc_id: m} if (m := ctx.page_map(doc_id)) else {})
+            note = f"Note: the {src.label} is {extractive.binding_label(src)}, not binding law."
+            return note + " " + text.split(" — ", 1)[1], cits
+    return "", []
+
+
+def answer_extractive(ctx: Context, timings: dict[str, float], settings: Settings) -> Answer:
+    reason = not_covered_reason(ctx, settings)
+    if reason:
+        return abstention(ctx, reason, timings)
+    t = time.perf_counter()
+    text, citations = compose_extractive(ctx)
+    timings["compose"] = (time.perf_counter() - t) * 1000
+    if not citations:
+        return abstention(ctx, "no sentence of the closest passages answers it", timings)
+    verify(text, citations, ctx.index.passages)
+    return Answer(answer=text, abstained=False, citations=citations, mode="extractive",
+                  retrieved=_retrieved(ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)

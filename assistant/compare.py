@@ -1,0 +1,66 @@
+"""Side-by-side comparison for officials: one cited finding per document, or "not addressed"."""
+
+from __future__ import annotations
+
+import re
+
+from index.retrieve import Filters, PassageIndex
+
+from . import extractive
+from .answering import Context, coverage
+from .citations import PageMap, verify
+from .query import COMPARE_CUES, QueryPlan, _strip_names, expand
+from .retrieval import run
+from .settings import Settings
+from .types import Citation, Comparison, Finding
+
+FINDING_SENTENCES = 2
+
+
+def topic_of(question: str, index: PassageIndex) -> str:
+    """The compared subject: the question without document names and comparison words."""
+    topic = _strip_names(question, index.sources)
+    topic = COMPARE_CUES.sub(" ", topic)
+    topic = re.sub(r"\b(how|do|does|the|and|between|on|what|are|is|in|with|regarding|about)\b", " ", topic, flags=re.I)
+    return re.sub(r"\s+", " ", topic).strip(" ?.,") or question
+
+
+def compare(index: PassageIndex, settings: Settings, question: str, documents: list[str],
+            first_n: int = 1) -> Comparison:
+    topic = topic_of(question, index)
+    findings: list[Finding] = []
+    n = first_n
+    for doc_id in documents:
+        finding = _finding(index, settings, topic, doc_id, n)
+        findings.append(finding)
+        n += len(finding.citations)
+    return Comparison(question=question, findings=findings)
+
+
+def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, first_n: int) -> Finding:
+    src = index.sources[doc_id]
+    plan = QueryPlan(question=topic, standalone=topic, retrieval_query=f"{topic} {expand(topic)}", documents=[doc_id])
+    retrieval = run(index, plan, Filters(documents=(doc_id,)), 4, settings.retrieval)
+    ctx = Context(index, plan, retrieval, "official")
+    not_addressed = Finding(doc_id, src.title, False, f"Not addressed in the {src.label}.", [])
+    if not retrieval.hits or retrieval.best_dense < settings.answer.min_relevance or coverage(ctx) < 0.25:
+        return not_addressed
+    cands = extractive.candidates(topic, retrieval.hits, index.doc_freq, len(index.passages), extra_terms=plan.retrieval_query)
+    chosen = extractive.select(cands, FINDING_SENTENCES, per_passage=1)
+    if not chosen:
+        return not_addressed
+    pages = index.pages_of(doc_id)
+    text, citations = extractive.compose(chosen, index.sources, {doc_id: PageMap(*pages)} if pages else {}, first_n)
+    verify(text, citations, index.passages)
+    return Finding(doc_id, src.title, True, text.split(" — ", 1)[1], citations)
+
+
+def as_answer_text(comparison: Comparison, index: PassageIndex) -> tuple[str, list[Citation]]:
+    """The comparison rendered as one answer: a line per document, every cell cited."""
+    lines, citations = [], []
+    for f in comparison.findings:
+        src = index.sources[f.document_id]
+        label = f"**{src.label}** ({extractive.binding_label(src)}, {extractive.where_label(src)})"
+        lines.append(f"{label} — {f.answer}")
+        citations.extend(f.citations)
+    return "\n\n".join(lines), citations

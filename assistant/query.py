@@ -1,0 +1,218 @@
+"""Understanding a question before retrieval: which documents it names, which exact structural
+identifiers it cites, whether it compares frameworks, and what a follow-up refers to.
+
+Everything here is driven by data (document aliases in the manifest, identifier grammars of the
+document families, a domain glossary), not by the wording of particular questions.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from index.types import Passage, Source
+
+from .types import Turn
+
+GLOSSARY = Path(__file__).with_name("glossary.toml")
+
+# Places and instruments people ask about that the corpus does not hold (answer: not covered).
+NOT_INDEXED = re.compile(
+    r"\b(thai(land)?|vietnam(ese)?|viet nam|malaysia(n)?|philippines?|filipino|cambodia(n)?|lao(s|tian)?|myanmar|brunei|"
+    r"china|chinese|japan(ese)?|korea(n)?|india(n)?|australia(n)?|canada|canadian|brazil(ian)?|colorado|california|"
+    r"iso/?\s?iec\s?42001|iso\s?42001|aige|gdpr|hipaa|ccpa)\b",
+    re.I,
+)
+
+COMPARE_CUES = re.compile(r"\b(compare|comparison|differ|difference|differences|versus|vs\.?|contrast|side by side|"
+                          r"similar(ities)?|same as|both|each of|in common|align|alignment|stricter|whereas)\b", re.I)
+
+FOLLOW_UP_CUES = re.compile(r"^\s*(and|also|what about|how about|what if|but|then|so|same|does (it|that|this)|"
+                            r"is (it|that|this)|do they|does the .{2,40} say the same|and for|and in)\b", re.I)
+ANAPHORA = re.compile(r"\b(it|that|this|they|them|those|these|the same|there|such)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Identifier:
+    locator_prefix: str  # "Article 14(4)", "GOVERN 1.1", "Recital 27"
+    documents: tuple[str, ...]  # where this identifier grammar lives, in order of preference
+
+
+@dataclass
+class QueryPlan:
+    question: str  # as asked
+    standalone: str  # follow-ups resolved against the history
+    retrieval_query: str  # standalone + glossary expansions (for BM25)
+    documents: list[str] = field(default_factory=list)  # documents the question names
+    identifiers: list[Identifier] = field(default_factory=list)
+    compare: bool = False
+    not_indexed: list[str] = field(default_factory=list)  # named places/instruments not in the corpus
+    is_follow_up: bool = False
+
+
+# ---- documents named in a question ------------------------------------------------------------
+
+def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
+    """Document ids named in ``text`` by title or alias; the longest alias wins where names overlap."""
+    matches: list[tuple[int, int, str]] = []
+    for doc_id, src in sources.items():
+        for alias in {src.title, src.short_title, *src.aliases} - {""}:
+            for m in _alias_pattern(alias).finditer(text):
+                matches.append((m.start(), m.end(), doc_id))
+    matches.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, str]] = []
+    for start, end, doc_id in matches:
+        if any(start < e and s < end for s, e in taken if (s, e) != (start, end)):
+            continue
+        taken.append((start, end))
+        found.append((start, doc_id))
+    ordered: list[str] = []
+    for _, doc_id in sorted(found):
+        if doc_id not in ordered:
+            ordered.append(doc_id)
+    return ordered
+
+
+@lru_cache(maxsize=512)
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    # Short upper-case names ("US", "EU", "MAS") must not match ordinary words ("us").
+    flags = 0 if (alias.isupper() and len(alias) <= 4) or alias == "CoE" else re.I
+    return re.compile(r"(?<![\w-])" + re.escape(alias).replace(r"\ ", r"\s+") + r"(?:['’]s)?(?![\w-])", flags)
+
+
+# ---- exact identifiers ------------------------------------------------------------------------
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10,
+          "xi": 11, "xii": 12, "xiii": 13}
+_ROMAN_OF = {v: k.upper() for k, v in _ROMAN.items()}
+
+
+def identifiers(text: str, named: list[str]) -> list[Identifier]:
+    """Structural identifiers cited in a question, each with the documents whose grammar it follows."""
+    out: list[Identifier] = []
+    eu_like = [d for d in named if d in ("eu-ai-act-2024-1689", "coe-framework-convention-ai-cets225")] or ["eu-ai-act-2024-1689"]
+    for m in re.finditer(r"\b(?:article|art\.?)\s*(\d{1,3})((?:\s*\(\s*\w{1,3}\s*\))*)", text, re.I):
+        parts = re.findall(r"\(\s*(\w{1,3})\s*\)", m.group(2))
+        loc = f"Article {m.group(1)}" + "".join(f"({p})" for p in parts[:1])
+        out.append(Identifier(loc, tuple(eu_like)))
+    for m in re.finditer(r"\brecital\s*\(?(\d{1,3})\)?", text, re.I):
+        out.append(Identifier(f"Recital {m.group(1)}", ("eu-ai-act-2024-1689",)))
+    for m in re.finditer(r"\bannex\s+([ivx]{1,5}|\d{1,2})\b(?:[,\s]*(?:point|pt\.?|paragraph)\s*(\d{1,2}))?", text, re.I):
+        raw = m.group(1).lower()
+        num = _ROMAN.get(raw) or (int(raw) if raw.isdigit() else None)
+        if num and num in _ROMAN_OF:
+            loc = f"Annex {_ROMAN_OF[num]}" + (f", point {m.group(2)}" if m.group(2) else "")
+            out.append(Identifier(loc, ("eu-ai-act-2024-1689",)))
+    for m in re.finditer(r"\b(govern|map|measure|manage)\s+(\d{1,2})(?:\.(\d{1,2}))?\b", text, re.I):
+        if not (m.group(1).isupper() or m.group(3)):
+            continue  # "map 3 risks" is a verb; "MAP 3" or "map 3.1" is an identifier
+        loc = f"{m.group(1).upper()} {m.group(2)}" + (f".{m.group(3)}" if m.group(3) else "")
+        out.append(Identifier(loc, ("nist-ai-rmf-1.0", "nist-ai-rmf-playbook")))
+    for m in re.finditer(r"\b(GV|MP|MS|MG)-?\s?(\d{1,2}\.\d{1,2})-(\d{3})\b", text, re.I):
+        out.append(Identifier(f"{m.group(1).upper()}-{m.group(2)}-{m.group(3)}", ("nist-ai-600-1-genai-profile",)))
+    for m in re.finditer(r"\b(principle|recommendation)\s+(\d\.\d)\b", text, re.I):
+        out.append(Identifier(f"{m.group(1).capitalize()} {m.group(2)}", ("oecd-ai-recommendation-legal-0449",)))
+    for m in re.finditer(r"\baction\s+(\d{1,2})\b", text, re.I):
+        out.append(Identifier(f"Action {m.group(1)}", ("g7-hiroshima-code-of-conduct-2023",)))
+    for m in re.finditer(r"\bparagraph\s+(\d{1,3})\b", text, re.I):
+        if "unesco-ai-ethics-recommendation-2021" in named:
+            out.append(Identifier(f"Paragraph {m.group(1)}", ("unesco-ai-ethics-recommendation-2021",)))
+    for m in re.finditer(r"\bsection\s+([A-F])\.?(\d{1,2})?\b", text):
+        loc = f"Section {m.group(1)}" + (f".{m.group(2)}" if m.group(2) else "")
+        out.append(Identifier(loc, tuple(named) or ("asean-guide-ai-governance-ethics-2024",)))
+    return out
+
+
+def resolve(ident: Identifier, by_document: dict[str, list[Passage]], named: list[str]) -> list[Passage]:
+    """Passages whose locator is the identifier or nested under it, in the first document that has any."""
+    docs = [d for d in ident.documents if d in named] or list(ident.documents)
+    prefix = ident.locator_prefix.lower()
+    for doc_id in docs:
+        hits = [p for p in by_document.get(doc_id, []) if _locator_matches(p.locator.lower(), prefix)]
+        if hits:
+            return hits
+    return []
+
+
+def _locator_matches(locator: str, prefix: str) -> bool:
+    if not locator.startswith(prefix):
+        return False
+    rest = locator[len(prefix):]
+    return not rest or not rest[0].isalnum() and rest[0] != "." or rest.startswith(" ")
+
+
+# ---- glossary: plain words -> the wording of the sources -------------------------------------
+
+@lru_cache(maxsize=1)
+def _glossary() -> list[tuple[re.Pattern[str], str]]:
+    with open(GLOSSARY, "rb") as f:
+        data = tomllib.load(f)
+    return [(re.compile(r"\b(" + "|".join(entry["plain"]) + r")", re.I), entry["source_terms"])
+            for entry in data["term"]]
+
+
+def expand(text: str) -> str:
+    """Source vocabulary for the plain words in ``text`` (appended for the lexical retriever)."""
+    extra = [terms for pattern, terms in _glossary() if pattern.search(text)]
+    return " ".join(extra)
+
+
+# ---- conversation -----------------------------------------------------------------------------
+
+def is_follow_up(question: str, history: list[Turn]) -> bool:
+    if not any(t.role == "user" for t in history):
+        return False
+    words = re.findall(r"[A-Za-z]{3,}", question)
+    return bool(FOLLOW_UP_CUES.search(question)) or len(words) <= 6 or (len(words) <= 12 and bool(ANAPHORA.search(question)))
+
+
+def condense(question: str, history: list[Turn], sources: dict[str, Source]) -> tuple[str, list[str]]:
+    """A standalone question and the documents in play, without an LLM.
+
+    The topic of the last user turn is carried forward; documents named now replace those named
+    before ("does the ASEAN guide say the same?"), otherwise the earlier ones stay in play.
+    """
+    previous = [t.content for t in history if t.role == "user"]
+    topic = previous[-1]
+    named_now = named_documents(question, sources)
+    if named_now:
+        topic = _strip_names(topic, sources)
+        return f"{question.strip()} — {topic.strip()}", named_now
+    named_before = []
+    for text in reversed(previous):
+        named_before = named_documents(text, sources)
+        if named_before:
+            break
+    return f"{topic.strip()} — {question.strip()}", named_before
+
+
+def _strip_names(text: str, sources: dict[str, Source]) -> str:
+    for src in sources.values():
+        for alias in sorted({src.title, src.short_title, *src.aliases} - {""}, key=len, reverse=True):
+            text = _alias_pattern(alias).sub("", text)
+    return re.sub(r"\s{2,}", " ", re.sub(r"\b(under|in|of|by|according to|the)\s+(?=[?,.]|$)", "", text)).strip()
+
+
+def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> QueryPlan:
+    follow_up = is_follow_up(question, history)
+    if follow_up:
+        standalone, named = condense(question, history, sources)
+    else:
+        standalone, named = question.strip(), named_documents(question, sources)
+    idents = identifiers(standalone if follow_up else question, named)
+    not_indexed = [m.group(0) for m in NOT_INDEXED.finditer(standalone)]
+    compare = len(named) >= 2 and bool(COMPARE_CUES.search(question + (" " + standalone if follow_up else "")))
+    return QueryPlan(
+        question=question,
+        standalone=standalone,
+        retrieval_query=f"{standalone} {expand(standalone)}".strip(),
+        documents=named,
+        identifiers=idents,
+        compare=compare,
+        not_indexed=not_indexed,
+        is_follow_up=follow_up,
+    )
