@@ -97,6 +97,88 @@ def search(
         console.print("   " + " ".join(r["text"].split())[:400])
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (the API is stateless).")] = 1,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Run the API (/v1, docs at /docs) and the chat UI (/) with uvicorn; builds the index if there is none."""
+    import uvicorn
+
+    from .api.app import create_app, log_config
+
+    if workers > 1:  # each worker builds its own app from the environment's settings
+        uvicorn.run("assistant.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, log_config=log_config())
+    else:
+        uvicorn.run(create_app(Settings()), host=host, port=port, log_level=log_level, log_config=log_config())
+
+
+@app.command("eval")
+def eval_(
+    suite: Annotated[Path, typer.Argument(help="Suite file (YAML or JSONL), e.g. evals/suites/dev.yaml.")],
+    endpoint: Annotated[Optional[str], typer.Option(help="Score a running server (POST {URL}/v1/ask) instead of in-process.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="Composer: extractive or llm (default: the settings').")] = None,
+    k: Annotated[int, typer.Option("--k", help="Cut-off of retrieval recall@k.")] = 5,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the run record (JSON) here.")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="Write the HTML report here.")] = None,
+    compare: Annotated[Optional[Path], typer.Option(help="A previous run record: print what got better or worse.")] = None,
+    fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="METRIC=VALUE minimum; exit 1 if unmet.")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option(help="TOML of minimums per suite and mode (evals/thresholds.toml).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, help="Cases in flight at once (latency is per case).")] = 1,
+    system: Annotated[str, typer.Option(help="assistant, or baseline (the naive LangChain pipeline).")] = "assistant",
+    api_key: Annotated[Optional[str], typer.Option(envvar="POLICY_EVAL_API_KEY", help="X-API-Key for --endpoint.")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run an evaluation suite and score it; exit 1 when a --fail-under or --thresholds minimum is not met."""
+    from evals import metrics, runner
+    from evals import report as reports
+    from evals.suite import SuiteError, check_suite_with_index, load_suite
+
+    from .errors import AssistantError
+
+    if system not in ("assistant", "baseline") or mode not in (None, "extractive", "llm"):
+        _fail("use --system assistant|baseline and --mode extractive|llm", 2)
+    try:
+        loaded = load_suite(suite)
+        minimums = metrics.parse_fail_under(fail_under or [])
+        settings = Settings()
+        if endpoint:
+            target = runner.HttpSystem(endpoint, api_key)
+        elif system == "baseline":
+            from evals.baseline import BaselineSystem, NaiveRAG
+
+            target, mode = BaselineSystem(NaiveRAG(settings, progress=progress)), None
+        else:
+            from .service import Assistant
+
+            assistant = Assistant(settings)
+            check_suite_with_index(loaded, assistant.index)
+            target = runner.InProcessSystem(assistant)
+        record = runner.run_suite(loaded, target, runner.SourcePages.from_settings(settings), mode, k,
+                                  concurrency, progress)
+    except (SuiteError, ValueError, AssistantError) as exc:
+        _fail(str(exc), 2)
+    console.print(reports.rich_summary(record))
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
+        err.print(f"run record: {json_out}")
+    if report:
+        err.print(f"report: {reports.write_html(record, report)}")
+    if compare:
+        previous = json.loads(compare.read_text(encoding="utf-8"))
+        console.print(reports.format_comparison(reports.compare_records(previous, record)), markup=False)
+    gate = runner.load_thresholds(thresholds, loaded.name, record["mode"]) if thresholds else metrics.Thresholds({}, {})
+    failures = metrics.check_thresholds(record["aggregates"], metrics.Thresholds({**gate.minimums, **minimums}, gate.maximums))
+    for failure in failures:
+        err.print(f"[red]threshold not met:[/red] {failure}")
+    if failures:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover
     app(sys.argv[1:])
 

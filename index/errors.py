@@ -13,6 +13,9 @@ class SourceError(IndexError_):
         self.document_id = document_id
         self.reason = message
 
+    def __reduce__(self):  # survives the trip back from a parsing worker process
+        return (SourceError, (self.document_id, self.reason))
+
 
 class IndexNotReady(IndexError_):
     """No index has been built yet."""

@@ -91,13 +91,15 @@ def embedding_text(source: Source, p: Passage) -> str:
 
 def _prepare(source: Source, path: Path, cfg: IngestConfig) -> tuple[dict, list[Passage]]:
     """Parse, recognise structure and chunk one document (runs in a worker process)."""
+    started = time.perf_counter()
     doc = parse(source.document_id, path, source.format)
     sections = recognise(source, doc)
     passages = chunk_document(doc, sections, cfg.chunk_tokens, cfg.chunk_overlap)
     if not passages:
         raise SourceError(source.document_id, "no passages could be made from its text")
     pages = {"pages": len(doc.page_numbers), "page_starts": list(doc.page_starts),
-             "page_numbers": list(doc.page_numbers), "has_pages": doc.has_pages}
+             "page_numbers": list(doc.page_numbers), "has_pages": doc.has_pages,
+             "seconds": round(time.perf_counter() - started, 2)}
     return pages, passages
 
 
@@ -166,27 +168,49 @@ def _failed(report: IngestReport, doc_id: str, exc: Exception, old_docs: dict, k
 
 
 def _prepare_all(todo, cfg: IngestConfig, report: IngestReport, old_docs: dict, kept: dict, progress: bool):
+    """Parse documents in worker processes; a document that crashes its worker is retried alone,
+    so one hostile file can only fail itself."""
+    from concurrent.futures.process import BrokenProcessPool
+
     from tqdm import tqdm
 
-    prepared = []
+    prepared, crashed = [], []
     if not todo:
         return prepared
-    workers = max(1, min(cfg.workers, len(todo)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [(src, path, digest, time.perf_counter(), pool.submit(_prepare, src, path, cfg)) for src, path, digest in todo]
-        for src, _path, digest, started, fut in tqdm(futures, desc="parse", unit="doc", disable=not progress):
-            try:
-                pages, passages = fut.result()
-            except SourceError as exc:
-                _failed(report, src.document_id, exc, old_docs, kept)
+    with tqdm(total=len(todo), desc="parse", unit="doc", disable=not progress) as bar:
+        for item, outcome in _run_pool(todo, cfg, max(1, min(cfg.workers, len(todo)))):
+            if isinstance(outcome, BrokenProcessPool):
+                crashed.append(item)
                 continue
-            except Exception as exc:  # a recogniser bug on one document must not stop the others
-                _failed(report, src.document_id, SourceError(src.document_id, f"{type(exc).__name__}: {exc}"), old_docs, kept)
-                continue
-            prepared.append((src, digest, pages, passages))
-            report.documents.append(DocReport(src.document_id, "indexed", pages["pages"], len(passages),
-                                              time.perf_counter() - started))
+            _record(item, outcome, prepared, report, old_docs, kept)
+            bar.update(1)
+        for item in crashed:  # alone in its own worker: a second crash is this document's own
+            for _item, outcome in _run_pool([item], cfg, 1):
+                _record(item, outcome, prepared, report, old_docs, kept)
+                bar.update(1)
     return prepared
+
+
+def _run_pool(items, cfg: IngestConfig, workers: int):
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [(item, pool.submit(_prepare, item[0], item[1], cfg)) for item in items]
+        for item, fut in futures:
+            try:
+                yield item, fut.result()
+            except Exception as exc:  # the document's own error, or a crashed worker (BrokenProcessPool)
+                yield item, exc
+
+
+def _record(item, outcome, prepared: list, report: IngestReport, old_docs: dict, kept: dict) -> None:
+    src, _path, digest = item
+    if isinstance(outcome, BaseException):
+        exc = outcome if isinstance(outcome, SourceError) else SourceError(
+            src.document_id, f"{type(outcome).__name__}: {outcome}")
+        _failed(report, src.document_id, exc, old_docs, kept)
+        return
+    pages, passages = outcome
+    prepared.append((src, digest, pages, passages))
+    report.documents.append(DocReport(src.document_id, "indexed", pages["pages"], len(passages), pages["seconds"]))
 
 
 def _copy_kept(old: ChromaStore, new: ChromaStore, kept: dict) -> None:

@@ -82,6 +82,8 @@ def test_sections_are_sound(corpus, document_id):
         inline = s.locator.endswith("(a)") and doc.text[s.char_start - 2:s.char_start] == ". "  # "AI. (a) Within …"
         assert doc.text[s.char_start - 1] == "\n" or inline, s.locator
         assert _page(doc, s) not in contents, s.locator
+        first_line = doc.text[s.char_start:].split("\n", 1)[0]
+        assert not re.search(r"(?:\.\s?){4,}\s*\d{1,3}$", first_line), s.locator  # "2.3 Scope ....... 4"
 
 
 # --- per document --------------------------------------------------------------------------------
@@ -245,14 +247,14 @@ def test_hleg_chapters_and_seven_requirements(corpus):
         "Chapter I: Foundations of Trustworthy AI", "Chapter II: Realising Trustworthy AI",
         "Chapter III: Assessing Trustworthy AI"]
     requirements = [by[f"ch-ii-1-{n}"] for n in range(1, 8)]
-    assert [s.locator.split(" ", 3)[3] for s in requirements] == [
+    assert [s.locator.split(" ", 4)[4] for s in requirements] == [
         "Human agency and oversight", "Technical robustness and safety", "Privacy and data governance",
         "Transparency", "Diversity, non-discrimination and fairness", "Societal and environmental well-being",
         "Accountability"]
     assert [_page(doc, s) for s in requirements] == [17, 18, 19, 20, 20, 21, 21]
     assert by["ch-ii-1-1"].locator == "Chapter II, Section 1.1 Human agency and oversight"
     assert by["ch-ii-1-1"].section_path[:2] == ("Section B A FRAMEWORK FOR TRUSTWORTHY AI", "Chapter II: Realising Trustworthy AI")
-    assert [by[f"ch-iii-{n}"].locator.split(" ", 3)[3] for n in (1, 7)] == ["Human agency and oversight", "Accountability"]
+    assert [by[f"ch-iii-{n}"].locator.split(" ", 4)[4] for n in (1, 7)] == ["Human agency and oversight", "Accountability"]
 
 
 @pytest.mark.corpus

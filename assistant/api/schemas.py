@@ -130,7 +130,7 @@ class SearchHit(BaseModel):
     score: float
 
     @classmethod
-    def from_scored(cls, hit: ScoredPassage) -> "SearchHit":
+    def from_scored(cls, hit: ScoredPassage) -> SearchHit:
         p = hit.passage
         return cls(passage_id=p.passage_id, document_id=p.document_id, locator=p.locator, page_start=p.page_start,
                    page_end=p.page_end, text=p.text, score=round(hit.score, 6))
@@ -152,7 +152,7 @@ class DocumentOut(BaseModel):
     passages: int
 
     @classmethod
-    def from_source(cls, src: Source, passages: int) -> "DocumentOut":
+    def from_source(cls, src: Source, passages: int) -> DocumentOut:
         return cls(id=src.document_id, title=src.title, issuer=src.issuer, jurisdiction=src.jurisdiction,
                    published=src.published, doc_type=src.doc_type, binding=src.binding, url=src.official_url,
                    passages=passages)
@@ -177,7 +177,7 @@ class PassageOut(BaseModel):
     url: str
 
     @classmethod
-    def from_passage(cls, p: Passage, src: Source | None) -> "PassageOut":
+    def from_passage(cls, p: Passage, src: Source | None) -> PassageOut:
         return cls(passage_id=p.passage_id, document_id=p.document_id, document_title=src.title if src else "",
                    locator=p.locator, section_path=list(p.section_path), page_start=p.page_start,
                    page_end=p.page_end, char_start=p.char_start, char_end=p.char_end, kind=p.kind, text=p.text,
@@ -189,6 +189,7 @@ class HealthOut(BaseModel):
     detail: str = ""
     passages: int | None = None
     indexing: dict[str, Any] | None = None
+    error: ErrorDetail | None = None  # set with 503, so every non-2xx body carries {"error": ...}
 
 
 class JobOut(BaseModel):
@@ -200,3 +201,34 @@ class JobOut(BaseModel):
     message: str = ""
     report: dict[str, Any] | None = None
     document_id: str | None = None
+
+
+# ---- OpenAI-compatible chat ------------------------------------------------------------------
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")  # name, tool_calls, ... are accepted and ignored
+    role: str
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):
+            return "\n".join(p.text for p in self.content if p.type == "text" and p.text)
+        return self.content or ""
+
+
+class ChatRequest(BaseModel):
+    """OpenAI chat-completions request. Sampling options (temperature, n, tools, ...) are accepted and
+    ignored; ``filters``, ``persona`` and ``mode`` are extensions (send them via ``extra_body``)."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = "policy-assistant"
+    messages: list[ChatMessage] = Field(..., min_length=1)
+    stream: bool = False
+    filters: Filters = Field(default_factory=Filters)
+    persona: Persona = "sme"
+    mode: Mode | None = None

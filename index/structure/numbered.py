@@ -354,20 +354,26 @@ def _caps_headings(lines: list[Line], cands: list[_Cand]) -> list[_Cand]:
     out: list[_Cand] = []
     k = 0
     while k < len(lines):
-        block = []
-        while k + len(block) < len(lines) and len(block) < 3:
-            x = lines[k + len(block)]
-            if not is_all_caps(x.text) or k + len(block) in taken or _DECIMAL.match(x.text) or _PART.match(x.text):
-                break
-            block.append(x)
+        block = _caps_block(lines, k, taken)
         title = " ".join(x.text for x in block)
         nxt = k + len(block)
-        if (block and not _NOT_HEADING.match(title) and not title.endswith("?")
-                and title not in {c.title for c in out} and len(title.split()) <= 12 and nxt < len(lines) and re.match(r"^\d+\.\d+\s", lines[nxt].text)
+        opens_paragraphs = nxt < len(lines) and re.match(r"^\d+\.\d+\s", lines[nxt].text)
+        if (block and opens_paragraphs and not _NOT_HEADING.match(title) and not title.endswith("?")
+                and len(title.split()) <= 12 and title not in {c.title for c in out}
                 and not _repeats_heading(title, cands, block[0].offset)):
             out.append(_Cand(block[0].offset, CAPS, "caps", (), title, k))
         k = nxt if block else k + 1
     return out
+
+
+def _caps_block(lines: list[Line], k: int, taken: set[int]) -> list[Line]:
+    block: list[Line] = []
+    while k + len(block) < len(lines) and len(block) < 3:
+        x = lines[k + len(block)]
+        if not is_all_caps(x.text) or k + len(block) in taken or _DECIMAL.match(x.text) or _PART.match(x.text):
+            break
+        block.append(x)
+    return block
 
 
 def _repeats_heading(title: str, cands: list[_Cand], offset: int) -> bool:
@@ -386,18 +392,22 @@ def _boxes(lines: list[Line]) -> list[_Cand]:
     for k, x in enumerate(lines):
         if m := _BOX.match(x.text):
             out.append(_Cand(x.offset, PARA, "box", (m.group(1), m.group(2)), x.text, k))
-        elif _QUESTIONS.match(x.text):
-            numbers: list[str] = []
-            for y in lines[k + 1 : k + 30]:
-                if re.match(r"^\d{1,2}\.\d{1,2}\.?\s", y.text):  # "12.1. If so, …" belongs to question 12
-                    continue
-                q = re.match(r"^([A-Z]?)(\d{1,2})[.:]\s", y.text)
-                if not q or (numbers and f"{q.group(1)}{int(q.group(2)) - 1}" != numbers[-1]):
-                    break
-                numbers.append(f"{q.group(1)}{q.group(2)}")
-            if numbers:
-                out.append(_Cand(x.offset, PARA, "questions", (numbers[0], numbers[-1]), x.text, k))
+        elif _QUESTIONS.match(x.text) and (numbers := _question_numbers(lines[k + 1 : k + 30])):
+            out.append(_Cand(x.offset, PARA, "questions", (numbers[0], numbers[-1]), x.text, k))
     return out
+
+
+def _question_numbers(block: list[Line]) -> list[str]:
+    """"9", "10", … "14" (or "F1" … "F3") of the questions numbered in sequence under the title."""
+    numbers: list[str] = []
+    for y in block:
+        if re.match(r"^\d{1,2}\.\d{1,2}\.?\s", y.text):  # "12.1. If so, …" belongs to question 12
+            continue
+        q = re.match(r"^([A-Z]?)(\d{1,2})[.:]\s", y.text)
+        if not q or (numbers and f"{q.group(1)}{int(q.group(2)) - 1}" != numbers[-1]):
+            break
+        numbers.append(f"{q.group(1)}{q.group(2)}")
+    return numbers
 
 
 # --- divider pages ----------------------------------------------------------------------------
@@ -489,16 +499,26 @@ def _label(cands: list[_Cand], restarts: bool) -> list[Heading]:
         while stack and stack[-1].depth >= c.depth:
             stack.pop()
         part = next((s for s in reversed(stack) if s.depth < CHAPTER), None)
-        heading = next((s for s in reversed(stack) if s.scheme == "decimal"), None)
-        locator, slug, kind = _locator(c, part, heading, restarts and part is not None)
+        context = _Context(part, restarts and part is not None,
+                           any(s.extra.get("sec") for s in stack if s.scheme == "decimal"))
+        locator, slug, kind = _LOCATORS[c.scheme](c, context)
         heads.append(Heading(c.offset, c.depth, locator, slug, locator, kind))
         stack.append(c)
     return heads
 
 
-def _locator(c: _Cand, part: _Cand | None, heading: _Cand | None, prefix_part: bool) -> tuple[str, str, str]:
-    num = ".".join(str(p) for p in c.key if isinstance(p, int))
-    part_label, part_slug = _part_label(part) if part else ("", "")
+@dataclass(frozen=True)
+class _Context:
+    part: _Cand | None  # the enclosing part, annex, chapter or standard title
+    restarted: bool  # numbering restarts in each part: its number joins the locator and slug
+    in_sec: bool  # inside an Executive Order "Sec." section
+
+
+def _num(c: _Cand) -> str:
+    return ".".join(str(p) for p in c.key if isinstance(p, int))
+
+
+def _top_locator(c: _Cand, ctx: _Context) -> tuple[str, str, str]:
     if c.scheme == "part":
         return f"Part {c.key[0]}: {c.title}", f"part-{c.key[0].lower()}", "section"
     if c.scheme == "annex":
@@ -507,44 +527,68 @@ def _locator(c: _Cand, part: _Cand | None, heading: _Cand | None, prefix_part: b
         return _named(c.title), slugify(c.title), "section"
     if c.scheme == "letter":
         return f"Section {c.key[0]} {c.title}", c.key[0].lower(), "section"
-    if c.scheme == "roman":
-        title = c.title if c.title.startswith("Chapter") else f"{c.key[0]}. {c.title}"
-        return title, f"ch-{c.key[0].lower()}" if c.title.startswith("Chapter") else c.key[0].lower(), "section"
-    if c.scheme == "decimal" and c.extra.get("sec"):
-        return f"Section {num} {c.title}".strip(), f"sec-{num.replace('.', '-')}", "section"
-    if c.scheme == "decimal":
-        label = f"Section {num} {c.title}"
-        if prefix_part and part and part.scheme == "letter":  # "Section C.1 Examples of …"
-            return f"Section {part.key[0]}.{num} {c.title}", f"{part_slug}-{num.replace('.', '-')}", "section"
-        if prefix_part:
-            return f"{part_label}, {label}", f"{part_slug}-{num.replace('.', '-')}", "section"
-        return label, num.replace(".", "-"), "section"
-    if c.scheme == "para" and len(c.key) > 1:
+    if c.title.startswith("Chapter"):  # roman: "II. Chapter II: Realising Trustworthy AI"
+        return c.title, f"ch-{c.key[0].lower()}", "section"
+    return f"{c.key[0]}. {c.title}", c.key[0].lower(), "section"
+
+
+def _decimal_locator(c: _Cand, ctx: _Context) -> tuple[str, str, str]:
+    num, slug = _num(c), _num(c).replace(".", "-")
+    if c.extra.get("sec"):
+        return f"Section {num} {c.title}".strip(), f"sec-{slug}", "section"
+    if ctx.restarted and ctx.part is not None:
+        part_label, part_slug = _part_label(ctx.part)
+        if ctx.part.scheme == "letter":  # "Section C.1 Examples of …"
+            return f"Section {ctx.part.key[0]}.{num} {c.title}", f"{part_slug}-{slug}", "section"
+        return f"{part_label}, Section {num} {c.title}", f"{part_slug}-{slug}", "section"
+    return f"Section {num} {c.title}", slug, "section"
+
+
+def _paragraph_locator(c: _Cand, ctx: _Context) -> tuple[str, str, str]:
+    num = _num(c)
+    if len(c.key) > 1:  # "Paragraph 3.14"
         return f"Paragraph {num}", num.replace(".", "-"), "paragraph"
-    if c.scheme == "para" and c.extra.get("parenthesised"):
+    if c.extra.get("parenthesised"):  # "Paragraph (12)"
         return f"Paragraph ({num})", f"para-{num}", "paragraph"
-    if c.scheme == "para":
-        if part and part.scheme == "annex":  # a numbered list in an annex
-            return f"{part_label}, item {num}", f"{part_slug}-{num}", "paragraph"
-        if part and part.scheme in ("named", "part"):  # UK white paper: "Part 3, paragraph 54"
-            return f"{part_label}, paragraph {num}", f"para-{num}", "paragraph"
-        return f"Paragraph {num}", f"para-{num}", "paragraph"
-    if c.scheme == "point":  # "Section 4.2(a)"
-        title = f" {c.title}" if c.title else ""
-        prefix = "sec-" if heading is not None and heading.extra.get("sec") else ""
-        return f"Section {num}({c.key[-1]}){title}", f"{prefix}{num.replace('.', '-')}-{c.key[-1]}", "section"
-    if c.scheme == "questions":
-        first, last = c.key
-        label = f"Consultation questions {first}-{last}" if first != last else f"Consultation question {first}"
-        return label, slugify(label), "section"
-    if c.scheme == "annex-section":
-        num = f"{c.key[0]}." + ".".join(str(p) for p in c.key[1:])
-        return f"Section {num} {c.title}", slugify(num), "annex"
-    if c.scheme == "box":
-        return c.title, slugify(f"{c.key[0]} {c.key[1]}"), "section"
-    # caps heading
-    title = c.title
-    return title, slugify(" ".join(title.split()[:6])), "section"
+    part = ctx.part
+    if part is not None and part.scheme == "annex":  # a numbered list in an annex
+        label, slug = _part_label(part)
+        return f"{label}, item {num}", f"{slug}-{num}", "paragraph"
+    if part is not None and part.scheme in ("named", "part"):  # UK white paper: "Part 3, paragraph 54"
+        return f"{_part_label(part)[0]}, paragraph {num}", f"para-{num}", "paragraph"
+    return f"Paragraph {num}", f"para-{num}", "paragraph"
+
+
+def _point_locator(c: _Cand, ctx: _Context) -> tuple[str, str, str]:
+    """"Section 4.2(a)", "Section 3.2(b) Developing a common approach …"."""
+    title = f" {c.title}" if c.title else ""
+    prefix = "sec-" if ctx.in_sec else ""
+    return f"Section {_num(c)}({c.key[-1]}){title}", f"{prefix}{_num(c).replace('.', '-')}-{c.key[-1]}", "section"
+
+
+def _questions_locator(c: _Cand, ctx: _Context) -> tuple[str, str, str]:
+    first, last = c.key
+    label = f"Consultation questions {first}-{last}" if first != last else f"Consultation question {first}"
+    return label, slugify(label), "section"
+
+
+def _annex_section_locator(c: _Cand, ctx: _Context) -> tuple[str, str, str]:
+    num = f"{c.key[0]}." + ".".join(str(p) for p in c.key[1:])
+    return f"Section {num} {c.title}", slugify(num), "annex"
+
+
+def _titled_locator(c: _Cand, ctx: _Context) -> tuple[str, str, str]:
+    """Boxes ("Case study 3.1: …") and ALL-CAPS headings are cited by their title."""
+    slug = slugify(f"{c.key[0]} {c.key[1]}") if c.scheme == "box" else slugify(" ".join(c.title.split()[:6]))
+    return c.title, slug, "section"
+
+
+_LOCATORS: dict[str, Callable[[_Cand, _Context], tuple[str, str, str]]] = {
+    "part": _top_locator, "annex": _top_locator, "named": _top_locator, "letter": _top_locator,
+    "roman": _top_locator, "decimal": _decimal_locator, "para": _paragraph_locator, "point": _point_locator,
+    "questions": _questions_locator, "annex-section": _annex_section_locator, "box": _titled_locator,
+    "caps": _titled_locator,
+}
 
 
 def _part_label(part: _Cand) -> tuple[str, str]:
