@@ -18,7 +18,8 @@ from .retrieval import Retrieval, run
 from .settings import Settings
 from .types import Answer, Citation, Turn
 
-PERSONA_LIMITS = {"sme": (3, 1), "official": (6, 2), "evaluator": (4, 2)}  # (sentences, per passage)
+PERSONA_LIMITS = {"sme": (3, 2), "official": (6, 3), "evaluator": (4, 2)}  # (sentences, per passage)
+ANSWER_PASSAGES = {"sme": 1, "official": 3, "evaluator": 2}  # top passages an answer may quote
 BINDING_PREMISE = re.compile(r"\b(legally binding|binding|mandatory|compulsory|required by law|law requires|"
                              r"enforceable|fines?|penalt\w*|sanctions?|illegal|obliged|obligations?)\b", re.I)
 VOLUNTARY_QUERY = "voluntary non-binding not legally binding guide framework practical guidance organisations may adopt"
@@ -58,12 +59,12 @@ def not_covered_reason(ctx: Context, settings: Settings) -> str | None:
         return None
     if not r.hits:
         return "nothing in the selected documents matches it"
-    if ctx.plan.not_indexed and not ctx.plan.documents:
+    if ctx.plan.not_indexed:
         return f"the corpus holds no document on {', '.join(dict.fromkeys(ctx.plan.not_indexed))}"
+    if ctx.plan.out_of_scope:
+        return f"it asks for {ctx.plan.out_of_scope[0]!r}, which AI-governance documents do not give"
     if r.best_dense < settings.answer.min_relevance:
         return "no indexed passage is close to it"
-    if coverage(ctx) < 0.34:
-        return "the closest passages do not address its key terms"
     return None
 
 
@@ -107,17 +108,37 @@ def _retrieved(hits: list[ScoredPassage]) -> list[dict]:
 
 
 def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
+    """Quote the passages that answer: the ones an identifier names, else the best-ranked few."""
     limit, per_passage = PERSONA_LIMITS.get(ctx.persona, PERSONA_LIMITS["sme"])
-    hits = ctx.retrieval.hits
-    n_docs = max(1, len(ctx.index.passages))
-    cands = extractive.candidates(ctx.plan.standalone, hits, ctx.index.doc_freq, n_docs,
-                                  extra_terms=ctx.plan.retrieval_query, normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
-    chosen = extractive.select(cands, limit, per_passage)
+    retrieval = ctx.retrieval
+    if retrieval.exact:
+        chosen = _leading_sentences(retrieval.exact, limit)
+    else:
+        # Precision first: quote only the top passages, so every citation points at the passage
+        # the ranking trusts most, not at whatever shares a few words with the question.
+        hits = retrieval.hits[:ANSWER_PASSAGES.get(ctx.persona, 2)]
+        cands = extractive.candidates(ctx.plan.standalone, hits, ctx.index.doc_freq, max(1, len(ctx.index.passages)),
+                                      extra_terms=ctx.plan.retrieval_query,
+                                      normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
+        chosen = extractive.select(cands, limit, per_passage)
     premise_text, premise_cits = premise_correction(ctx)
     text, cits = extractive.compose(chosen, ctx.index.sources, ctx.page_maps(), first_n=len(premise_cits) + 1)
     if premise_text:
         text = premise_text + "\n\n" + text
     return text, premise_cits + cits
+
+
+def _leading_sentences(exact: list[ScoredPassage], limit: int) -> list[extractive.Candidate]:
+    """What a named provision says: its first sentences, in order."""
+    out = []
+    for rank, hit in enumerate(exact):
+        for start, end in extractive.sentences(hit.passage.text):
+            terms = frozenset(tokenize(hit.passage.text[start:end]))
+            if len(terms) >= 4:
+                out.append(extractive.Candidate(hit.passage, rank, start, end, 1.0 / (1 + len(out)), terms))
+            if len(out) >= limit:
+                return out
+    return out
 
 
 def premise_correction(ctx: Context) -> tuple[str, list[Citation]]:

@@ -133,6 +133,8 @@ def eval_(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Run an evaluation suite and score it; exit 1 when a --fail-under or --thresholds minimum is not met."""
+    from rich.markup import escape
+
     from evals import metrics, runner
     from evals import report as reports
     from evals.suite import SuiteError, check_suite_with_index, load_suite
@@ -141,6 +143,12 @@ def eval_(
 
     if system not in ("assistant", "baseline") or mode not in (None, "extractive", "llm"):
         _fail("use --system assistant|baseline and --mode extractive|llm", 2)
+    if thresholds and not thresholds.is_file():
+        _fail(f"thresholds file {thresholds} not found", 2)
+    try:  # read before the run: --json may overwrite the same file
+        previous = json.loads(compare.read_text(encoding="utf-8")) if compare else None
+    except (OSError, ValueError) as exc:
+        _fail(f"cannot read --compare {compare}: {exc}", 2)
     try:
         loaded = load_suite(suite)
         minimums = metrics.parse_fail_under(fail_under or [])
@@ -155,12 +163,13 @@ def eval_(
             from .service import Assistant
 
             assistant = Assistant(settings)
-            check_suite_with_index(loaded, assistant.index)
+            for warning in check_suite_with_index(loaded, assistant.index):
+                err.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
             target = runner.InProcessSystem(assistant)
         record = runner.run_suite(loaded, target, runner.SourcePages.from_settings(settings), mode, k,
                                   concurrency, progress)
     except (SuiteError, ValueError, AssistantError) as exc:
-        _fail(str(exc), 2)
+        _fail(escape(str(exc)), 2)
     console.print(reports.rich_summary(record))
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -168,13 +177,15 @@ def eval_(
         err.print(f"run record: {json_out}")
     if report:
         err.print(f"report: {reports.write_html(record, report)}")
-    if compare:
-        previous = json.loads(compare.read_text(encoding="utf-8"))
+    if previous is not None:
         console.print(reports.format_comparison(reports.compare_records(previous, record)), markup=False)
     gate = runner.load_thresholds(thresholds, loaded.name, record["mode"]) if thresholds else metrics.Thresholds({}, {})
+    if thresholds and not (gate.minimums or gate.maximums):
+        section = f"[{loaded.name}.{record['mode']}]"
+        err.print(f"[yellow]note:[/yellow] {escape(str(thresholds))} has no {escape(section)} thresholds")
     failures = metrics.check_thresholds(record["aggregates"], metrics.Thresholds({**gate.minimums, **minimums}, gate.maximums))
     for failure in failures:
-        err.print(f"[red]threshold not met:[/red] {failure}")
+        err.print(f"[red]threshold not met:[/red] {escape(failure)}")
     if failures:
         raise typer.Exit(1)
 

@@ -40,13 +40,13 @@ def compare(index: PassageIndex, settings: Settings, question: str, documents: l
 def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, first_n: int) -> Finding:
     src = index.sources[doc_id]
     plan = QueryPlan(question=topic, standalone=topic, retrieval_query=f"{topic} {expand(topic)}", documents=[doc_id])
-    retrieval = run(index, plan, Filters(documents=(doc_id,)), 4, settings.retrieval)
+    retrieval = run(index, plan, Filters(documents=(doc_id,)), 1, settings.retrieval)
     ctx = Context(index, plan, retrieval, "official")
     not_addressed = Finding(doc_id, src.title, False, f"Not addressed in the {src.label}.", [])
     if not retrieval.hits or retrieval.best_dense < settings.answer.min_relevance or coverage(ctx) < 0.25:
         return not_addressed
     cands = extractive.candidates(topic, retrieval.hits, index.doc_freq, len(index.passages), extra_terms=plan.retrieval_query)
-    chosen = extractive.select(cands, FINDING_SENTENCES, per_passage=1)
+    chosen = extractive.select(cands, FINDING_SENTENCES, per_passage=FINDING_SENTENCES)
     if not chosen:
         return not_addressed
     pages = index.pages_of(doc_id)

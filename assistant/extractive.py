@@ -72,15 +72,28 @@ def _idf(term: str, doc_freq: dict[str, int], n_docs: int) -> float:
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
-    """Sentences, split again at paragraph/page breaks so that a quote never spans two pages."""
+    """Quotable sentences: split again at paragraph/page breaks (a quote never spans two pages)
+    and after heading lines, and without the headings themselves."""
     out = []
     for start, end in sentence_spans(text):
         pos = start
-        for m in re.finditer(r"\n\n", text[start:end]):
-            out.append((pos, start + m.start()))
-            pos = start + m.end()
+        for m in re.finditer(r"\n\n|\n", text[start:end]):
+            line, after = text[pos:start + m.start()], text[start + m.end():start + m.end() + 1]
+            if m.group(0) == "\n\n" or (_is_heading(line) and (after.isupper() or after.isdigit() or after == "(")):
+                out.append((pos, start + m.start()))
+                pos = start + m.end()
         out.append((pos, end))
-    return [(s, e) for s, e in out if e - s > 25]
+    return [(s, e) for s, e in out if e - s > 25 and not _is_heading(text[s:e])]
+
+
+_OPEN_END = re.compile(r"\b(the|of|and|to|in|for|a|an|by|with|or|on|that|as|at|from|its|their|this|such)$", re.I)
+
+
+def _is_heading(line: str) -> bool:
+    """A title line: short, capitalised, no closing punctuation ("Article 50", "CHAPTER IV")."""
+    line = line.strip()
+    return (bool(line) and len(line.split()) < 13 and (line[0].isupper() or line[0].isdigit())
+            and not re.search(r"[.;:?!,)’”\"]$", line) and not _OPEN_END.search(line))
 
 
 def select(cands: list[Candidate], limit: int, per_passage: int = 2) -> list[Candidate]:

@@ -19,13 +19,57 @@ from .types import Turn
 
 GLOSSARY = Path(__file__).with_name("glossary.toml")
 
-# Places and instruments people ask about that the corpus does not hold (answer: not covered).
-NOT_INDEXED = re.compile(
-    r"\b(thai(land)?|vietnam(ese)?|viet nam|malaysia(n)?|philippines?|filipino|cambodia(n)?|lao(s|tian)?|myanmar|brunei|"
-    r"china|chinese|japan(ese)?|korea(n)?|india(n)?|australia(n)?|canada|canadian|brazil(ian)?|colorado|california|"
-    r"iso/?\s?iec\s?42001|iso\s?42001|aige|gdpr|hipaa|ccpa)\b",
-    re.I,
-)
+# Places the corpus has no national instruments for; a question about their own laws or guidelines
+# is answered "not covered" (ASEAN members still fall under the ASEAN-wide guidance).
+ASEAN_MEMBERS = r"thai(land)?|vietnam(ese)?|viet nam|malaysia(n)?|philippines?|filipino|cambodia(n)?|lao(s|tian)?|myanmar|brunei|" \
+                r"bangkok|hanoi|ho chi minh( city)?|kuala lumpur|manila|phnom penh"
+OTHER_COUNTRIES = r"china|chinese|japan(ese)?|korea(n)?|india(n)?|australia(n)?|canada|canadian|brazil(ian)?|colorado|california|" \
+                  r"new york|texas|switzerland|swiss|turkey|russia(n)?|saudi|emirates|uae|israel(i)?|new zealand|taiwan(ese)?|hong kong"
+UNINDEXED_INSTRUMENTS = re.compile(r"\b(iso/?\s?iec\s?42001|iso\s?42001|iso/?\s?iec\s?23894|aige|gdpr|hipaa|ccpa|nyc local law 144)\b", re.I)
+NATIONAL_PLACES = re.compile(rf"\b({ASEAN_MEMBERS}|{OTHER_COUNTRIES})\b", re.I)
+INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
+                              r"framework|standards?|statute|legislation|ministry|regulator|authority|agency|government)\b", re.I)
+EU_PLACES = re.compile(r"\b(austria|belgi(um|an)|bulgaria|croatia|cyprus|czech(ia)?|denmark|danish|estonia|finland|finnish|"
+                       r"france|french|german(y)?|greece|greek|hungary|ireland|irish|ital(y|ian)|latvia|lithuania|luxembourg|"
+                       r"malta|netherlands|dutch|poland|polish|portugal|portuguese|romania|slovakia|slovenia|spain|spanish|"
+                       r"swed(en|ish)|dublin|paris|berlin|madrid|rome|amsterdam|brussels|vienna|lisbon|warsaw|europe(an)?)\b", re.I)
+ASEAN_PLACES = re.compile(rf"\b({ASEAN_MEMBERS}|southeast asia(n)?|south-east asia(n)?)\b", re.I)
+
+
+_PLACE_INSTRUMENT = re.compile(
+    rf"\b({ASEAN_MEMBERS}|{OTHER_COUNTRIES})(?:['’]s)?\s+(?:[\w-]+\s+){{0,4}}?{INSTRUMENT_WORDS.pattern}"
+    rf"|{INSTRUMENT_WORDS.pattern}\s+(?:of|in|from|for)\s+(?:the\s+)?({ASEAN_MEMBERS}|{OTHER_COUNTRIES})\b", re.I)
+# Questions the corpus cannot answer whatever the country: forecasts, tax and investment advice.
+OUT_OF_SCOPE = re.compile(
+    r"\b(predict(ion)?s?|forecast|next (quarter|year|month)|going to (go up|rise|fall|crash)|stock(s| price)|shares to buy|"
+    r"invest(ing|ment)? (in|advice)|deduct(ible|ion)?|tax (return|rate|deduction|relief)|income tax|business expense|"
+    r"recipe|weather|horoscope|lottery)\b", re.I)
+
+
+def not_indexed_mentions(text: str) -> list[str]:
+    """Instruments the corpus does not hold: named ones (ISO/IEC 42001, GDPR) and the laws or
+    guidelines of a country without indexed documents ("Thailand's draft AI law")."""
+    found = [m.group(0) for m in UNINDEXED_INSTRUMENTS.finditer(text)]
+    for m in _PLACE_INSTRUMENT.finditer(text):
+        place = next((g for g in (m.group(1), m.groups()[-1]) if g), None)
+        if place:
+            found.append(place)
+    return found
+
+
+def out_of_scope(text: str) -> list[str]:
+    return [m.group(0) for m in OUT_OF_SCOPE.finditer(text)]
+
+
+def jurisdictions_of(text: str) -> list[str]:
+    """Jurisdictions implied by places in the question (a shop shipping to France is under EU law)."""
+    out = []
+    if EU_PLACES.search(text):
+        out.append("EU")
+    if ASEAN_PLACES.search(text):
+        out.append("ASEAN")
+    return out
+
 
 COMPARE_CUES = re.compile(r"\b(compare|comparison|differ|difference|differences|versus|vs\.?|contrast|side by side|"
                           r"similar(ities)?|same as|both|each of|in common|align|alignment|stricter|whereas)\b", re.I)
@@ -50,28 +94,45 @@ class QueryPlan:
     identifiers: list[Identifier] = field(default_factory=list)
     compare: bool = False
     not_indexed: list[str] = field(default_factory=list)  # named places/instruments not in the corpus
+    out_of_scope: list[str] = field(default_factory=list)  # forecasts, tax or investment advice
     is_follow_up: bool = False
+    jurisdictions: list[str] = field(default_factory=list)  # implied by places named (soft preference)
 
 
 # ---- documents named in a question ------------------------------------------------------------
 
 def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
-    """Document ids named in ``text`` by title or alias; the longest alias wins where names overlap."""
-    matches: list[tuple[int, int, str]] = []
+    """Document ids named in ``text`` by title or alias; the longest alias wins where names overlap.
+
+    A name shared by several documents ("Singapore", "US") stands for all of them only when the
+    question names none of them more precisely ("Singapore's Model AI Governance Framework")."""
+    owners: dict[str, set[str]] = {}
     for doc_id, src in sources.items():
         for alias in {src.title, src.short_title, *src.aliases} - {""}:
-            for m in _alias_pattern(alias).finditer(text):
-                matches.append((m.start(), m.end(), doc_id))
+            owners.setdefault(alias, set()).add(doc_id)
+    matches: list[tuple[int, int, str]] = []
+    for alias, docs in owners.items():
+        for m in _alias_pattern(alias).finditer(text):
+            matches.append((m.start(), m.end(), alias))
     matches.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
     taken: list[tuple[int, int]] = []
-    found: list[tuple[int, str]] = []
-    for start, end, doc_id in matches:
-        if any(start < e and s < end for s, e in taken if (s, e) != (start, end)):
+    specific: list[tuple[int, str]] = []
+    shared: list[tuple[int, set[str]]] = []
+    for start, end, alias in matches:
+        if any(start < e and s < end for s, e in taken):
             continue
         taken.append((start, end))
-        found.append((start, doc_id))
+        if len(owners[alias]) == 1:
+            specific.append((start, next(iter(owners[alias]))))
+        else:
+            shared.append((start, owners[alias]))
+    chosen = list(specific)
+    specific_docs = {d for _, d in specific}
+    for start, docs in shared:  # a shared name adds its documents unless a specific name covers that group
+        if not docs & specific_docs:
+            chosen.extend((start, d) for d in sorted(docs))
     ordered: list[str] = []
-    for _, doc_id in sorted(found):
+    for _, doc_id in sorted(chosen):
         if doc_id not in ordered:
             ordered.append(doc_id)
     return ordered
@@ -81,7 +142,9 @@ def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
 def _alias_pattern(alias: str) -> re.Pattern[str]:
     # Short upper-case names ("US", "EU", "MAS") must not match ordinary words ("us").
     flags = 0 if (alias.isupper() and len(alias) <= 4) or alias == "CoE" else re.I
-    return re.compile(r"(?<![\w-])" + re.escape(alias).replace(r"\ ", r"\s+") + r"(?:['’]s)?(?![\w-])", flags)
+    words = [re.escape(w) for w in alias.split()]
+    body = r"(?:['’]s)?\s+".join(words)  # "Singapore's generative AI framework" names "Singapore generative AI framework"
+    return re.compile(r"(?<![\w-])" + body + r"(?:['’]s)?(?![\w-])", flags)
 
 
 # ---- exact identifiers ------------------------------------------------------------------------
@@ -204,7 +267,7 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
     else:
         standalone, named = question.strip(), named_documents(question, sources)
     idents = identifiers(standalone if follow_up else question, named)
-    not_indexed = [m.group(0) for m in NOT_INDEXED.finditer(standalone)]
+    not_indexed = not_indexed_mentions(standalone)
     compare = len(named) >= 2 and bool(COMPARE_CUES.search(question + (" " + standalone if follow_up else "")))
     return QueryPlan(
         question=question,
@@ -215,4 +278,6 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
         compare=compare,
         not_indexed=not_indexed,
         is_follow_up=follow_up,
+        jurisdictions=jurisdictions_of(standalone),
+        out_of_scope=out_of_scope(question),
     )

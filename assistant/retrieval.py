@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.retrieve import Filters, PassageIndex, fuse
+from index.retrieve import Filters, PassageIndex, fuse, fuse_linear
 from index.types import ScoredPassage
 
-from .query import QueryPlan, plan as make_plan, resolve
+from .query import QueryPlan, expand, plan as make_plan, resolve
 from .settings import RetrievalSettings
 
 # Obligations live in articles, annex points and subcategories; recitals, front matter and tables
@@ -17,6 +17,7 @@ KIND_PRIOR = {"recital": 0.75, "front": 0.6, "page": 0.9}
 # Documents that restate another document's rules (the Commission guidelines on the AI Act) should
 # not crowd out the rules themselves unless the question asks for them.
 DERIVATIVE_PRIOR = 0.8
+JURISDICTION_BOOST = 1.2  # places named in the question ("we ship to France") favour their rules
 
 
 @dataclass
@@ -35,15 +36,29 @@ def retrieve(index: PassageIndex, query: str, filters: Filters, k: int, cfg: Ret
 def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: RetrievalSettings) -> Retrieval:
     scope = _scope(index, plan, filters)
     exact = _exact(index, plan, scope)
-    vector = index.embed_query(plan.standalone)
+    dense_query = f"{plan.standalone} {expand(plan.standalone)}" if cfg.expand_dense else plan.standalone
+    vector = index.embed_query(dense_query)
     dense = index.dense(vector, cfg.candidates, scope)
-    lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
-    fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
+    if cfg.fusion == "rrf":
+        lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
+        fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
+    else:
+        fused = _linear(index, vector, dense, index.lexical_scores(plan.retrieval_query, scope), cfg)
     fused = sorted((_with_prior(index, h, plan) for h in fused), key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
     return Retrieval(hits[: max(k, len(exact))], exact, best, scope)
+
+
+def _linear(index: PassageIndex, vector, dense: list[ScoredPassage], lexical: dict[str, float],
+            cfg: RetrievalSettings) -> list[ScoredPassage]:
+    top_lexical = sorted(lexical, key=lambda pid: -lexical[pid])[: cfg.candidates]
+    ids = list(dict.fromkeys([h.passage.passage_id for h in dense] + top_lexical))
+    cos = dict(zip(ids, index.cosines(vector, ids).tolist()))
+    fused = fuse_linear(cos, {pid: lexical.get(pid, 0.0) for pid in ids}, cfg.lexical_weight)
+    return [ScoredPassage(index.passages[pid], score, {"dense": cos[pid], "bm25": lexical.get(pid, 0.0)})
+            for pid, score in fused.items()]
 
 
 def _scope(index: PassageIndex, plan: QueryPlan, filters: Filters) -> set[str] | None:
@@ -71,4 +86,6 @@ def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan) -> Sco
     src = index.sources.get(hit.passage.document_id)
     if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
         prior *= DERIVATIVE_PRIOR
+    if src is not None and src.jurisdiction in plan.jurisdictions and not plan.documents:
+        prior *= JURISDICTION_BOOST
     return hit.with_score(hit.score * prior, prior=prior)

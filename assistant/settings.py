@@ -44,6 +44,8 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense list in fusion.")
     lexical_weight: float = Field(0.6, ge=0, description="Weight of the BM25 list in fusion.")
     rrf_k: int = Field(30, ge=1, description="Rank constant of reciprocal rank fusion.")
+    fusion: Literal["linear", "rrf"] = Field("linear", description="linear: cosine + weighted max-normalised BM25; rrf: reciprocal rank fusion.")
+    expand_dense: bool = Field(False, description="Append glossary expansions to the dense query too.")
 
 
 class AnswerSettings(BaseModel):

@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
     samples, info = measure(args.suite, args.repeat)
     summary = summarise(samples)
-    table = Table(title="Extractive answer latency (ms), warm index — " + ", ".join(f"{k} {v}" for k, v in info.items()))
+    table = Table(title="Extractive answer latency (ms), warm index",
+                  caption=", ".join(f"{k}: {v}" for k, v in info.items()))
     for col in ("timing", "n", "p50", "p95", "max"):
         table.add_column(col, justify="left" if col == "timing" else "right")
     for name, row in summary.items():

@@ -161,7 +161,9 @@ class NaiveRAG:
         where = None
         if documents:
             where = {"document_id": documents[0]} if len(documents) == 1 else {"document_id": {"$in": documents}}
-        hits = self.store.similarity_search_with_relevance_scores(question, k=RETRIEVE_K, filter=where)
+        # Chroma's default space is squared L2; on unit vectors cosine = 1 - d/2.
+        hits = [(d, 1.0 - dist / 2.0) for d, dist in
+                self.store.similarity_search_with_score(question, k=RETRIEVE_K, filter=where)]
         t1 = time.perf_counter()
         citations = [self._citation(n, doc) for n, (doc, _) in enumerate(hits[:CITE_K], 1)]
         text = "\n\n".join(f"{' '.join(c.quote.split())} [{c.n}]" for c in citations)

@@ -84,7 +84,7 @@ def slice_chart(dimension: str, groups: Mapping[str, Mapping[str, float | None]]
         ax.tick_params(labelsize=7)
     axes[0].invert_yaxis()
     fig.suptitle(f"By {dimension}" + (f" (slices with ≥ {min_cases} cases; grey = undefined)" if min_cases > 1
-                                      else " (grey = undefined)"), fontsize=10)
+                                      else " (grey = undefined)"), fontsize=10, y=1.04)
     return _png(fig)
 
 
@@ -137,8 +137,11 @@ def _slice_table(dimension: str, groups: Mapping[str, Mapping[str, float | None]
 
 
 def _source_label(s: Mapping[str, Any]) -> str:
-    where = s.get("locator") or (f"p. {s['page']}" if s.get("page") else "")
-    return f"{s.get('document') or s.get('document_id')} {where}" + (f" (p. {s['page']})" if s.get("page") and s.get("locator") else "")
+    locator, page = s.get("locator") or "", s.get("page")
+    where = locator or (f"p. {page}" if page else "")
+    if page and locator and not locator.startswith("page"):
+        where += f" (p. {page})"
+    return f"{s.get('document') or s.get('document_id')} {where}".strip()
 
 
 def _case_row(c: Mapping[str, Any]) -> str:

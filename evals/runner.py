@@ -187,12 +187,14 @@ class _Lazy(Sequence[str]):
 class SourcePages:
     """The source's own text of a (document, page), independent of any index: the cleaned text
     (index.parse, as the assistant reads it) and, lazily, the raw pypdf/file text (as a naive
-    pipeline reads it). Each document is parsed at most once per rendering; thread-safe."""
+    pipeline reads it). Each document is parsed at most once per rendering and the pages are
+    cached on disk by file sha256 and parser version; thread-safe."""
 
-    def __init__(self, sources: Sequence[Source], mirrors: Sequence[Path], cache_dir: Path):
+    def __init__(self, sources: Sequence[Source], mirrors: Sequence[Path], download_dir: Path,
+                 page_cache: Path | None = None):
         self.sources = {s.document_id: s for s in sources}
-        self.mirrors, self.cache_dir = list(mirrors), cache_dir
-        self._cache: dict[tuple[str, str], Any] = {}
+        self.mirrors, self.download_dir, self.page_cache = list(mirrors), download_dir, page_cache
+        self._pages: dict[tuple[str, str], dict[int | None, str] | None] = {}
         self._lock = threading.Lock()
         self.unavailable: dict[str, str] = {}  # document id -> why its pages could not be read
 
@@ -201,44 +203,54 @@ class SourcePages:
         from assistant.library import all_sources, ingest_config
 
         cfg = ingest_config(settings)
-        return cls(all_sources(settings), cfg.mirrors, cfg.cache_dir)
+        return cls(all_sources(settings), cfg.mirrors, cfg.cache_dir, cfg.data_dir / "eval_cache")
 
     def __call__(self, document_id: str, page: int | None) -> Sequence[str]:
         if document_id not in self.sources:
             return []
-        return _Lazy([lambda: self._cleaned(document_id, page), lambda: self._raw(document_id, page)])
+        return _Lazy([lambda: self._text(document_id, "clean", page), lambda: self._text(document_id, "raw", page)])
 
-    def _load(self, document_id: str, kind: str) -> Any:
+    def _text(self, document_id: str, kind: str, page: int | None) -> str:
+        """Page ``page`` of a rendering; page None = the whole document."""
         with self._lock:
-            if (document_id, kind) not in self._cache:
-                from index.parse import parse
-                from index.sources import fetch
-
-                from .baseline import raw_pages
-
-                src = self.sources[document_id]
+            if (document_id, kind) not in self._pages:
                 try:
-                    path = fetch(src, self.mirrors, self.cache_dir, allow_download=False)
-                    self._cache[document_id, kind] = (parse(document_id, path, src.format) if kind == "clean"
-                                                      else dict(raw_pages(path, src.format)))
+                    self._pages[document_id, kind] = self._read(self.sources[document_id], kind)
                 except Exception as exc:  # noqa: BLE001 - its quotes count as unverifiable, and the record says why
                     self.unavailable[document_id] = f"{type(exc).__name__}: {exc}"
-                    self._cache[document_id, kind] = None
-            return self._cache[document_id, kind]
+                    self._pages[document_id, kind] = None
+            pages = self._pages[document_id, kind]
+        return (pages or {}).get(page, "")
 
-    def _cleaned(self, document_id: str, page: int | None) -> str:
-        doc = self._load(document_id, "clean")
-        if doc is None:
-            return ""
-        if page is None:
-            return doc.text
-        return doc.page_text(page) if page in doc.page_numbers else ""
+    def _read(self, src: Source, kind: str) -> dict[int | None, str]:
+        import json
 
-    def _raw(self, document_id: str, page: int | None) -> str:
-        pages = self._load(document_id, "raw")
-        if pages is None:
-            return ""
-        return "\n".join(pages.values()) if page is None else pages.get(page, "")
+        import pypdf
+
+        from index.parse import parse
+        from index.pipeline import code_version
+        from index.sources import fetch, sha256_of
+
+        from .baseline import raw_pages
+
+        path = fetch(src, self.mirrors, self.download_dir, allow_download=False)
+        version = code_version() if kind == "clean" else pypdf.__version__
+        cached = None
+        if self.page_cache is not None:
+            digest = (src.sha256 or sha256_of(path))[:16]
+            cached = self.page_cache / f"{kind}-{src.document_id}-{digest}-{version}.json"
+            if cached.is_file():
+                return {None if k == "null" else int(k): v for k, v in json.loads(cached.read_text("utf-8")).items()}
+        if kind == "clean":
+            doc = parse(src.document_id, path, src.format)
+            pages: dict[int | None, str] = {n: doc.page_text(n) for n in doc.page_numbers} | {None: doc.text}
+        else:
+            raw = dict(raw_pages(path, src.format))
+            pages = raw | {None: "\n".join(raw.values())}
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(json.dumps({"null" if k is None else str(k): v for k, v in pages.items()}), "utf-8")
+        return pages
 
 
 # ---------------------------------------------------------------------------- running

@@ -211,13 +211,30 @@ def to_case(item: dict[str, Any]) -> Case:
 # ---------------------------------------------------------------------------- gold vs the index
 
 
+def covered_text(passages: Sequence[Any]) -> str:
+    """The document text its passages cover, rebuilt from their char offsets (overlaps merged,
+    gaps as a space): a quote across a passage boundary is still found."""
+    parts: list[str] = []
+    end = -1
+    for p in sorted(passages, key=lambda p: (p.char_start, p.char_end)):
+        if p.char_end <= end:
+            continue
+        parts.append(p.text[end - p.char_start:] if p.char_start < end else (" " + p.text if parts else p.text))
+        end = p.char_end
+    return "".join(parts)
+
+
 def check_against_index(suite: Suite, known_documents: Iterable[str],
-                        document_texts: Mapping[str, Sequence[str]]) -> None:
+                        document_passages: Mapping[str, Sequence[Any]]) -> list[str]:
     """Unknown document ids and quotes that do not occur in the named document's indexed text
-    (its passages, whitespace-normalised) raise SuiteError; a bad quote shows the closest match."""
+    (its passages, whitespace-normalised) raise SuiteError; a bad quote shows the closest match.
+
+    Returns warnings: quotes that occur only across a passage boundary, which no retrieved or
+    cited passage can ever match."""
     known = set(known_documents)
     problems: list[str] = []
-    joined: dict[str, str] = {}
+    warnings: list[str] = []
+    texts: dict[str, tuple[str, list[str]]] = {}
     for case in suite.cases:
         for doc in case.filters.get("documents", []) or []:
             if doc not in known:
@@ -229,21 +246,25 @@ def check_against_index(suite: Suite, known_documents: Iterable[str],
                 continue
             if not src.quote:
                 continue
-            if src.document not in joined:
-                joined[src.document] = " \u241e ".join(normalise(t) for t in document_texts.get(src.document, ()))
+            if src.document not in texts:
+                passages = document_passages.get(src.document, ())
+                texts[src.document] = (normalise(covered_text(passages)), [normalise(p.text) for p in passages])
+            whole, singles = texts[src.document]
             quote = normalise(src.quote)
-            if quote not in joined[src.document]:
-                closest = closest_match(quote, joined[src.document])
+            if quote not in whole:
                 problems.append(f"{where}.quote: not found in the indexed text of {src.document}: {quote!r}; "
-                                f"closest match: {closest!r}")
+                                f"closest match: {closest_match(quote, whole)!r}")
+            elif not any(quote in t for t in singles):
+                warnings.append(f"{where}.quote: spans a passage boundary of {src.document}; no single passage "
+                                f"holds it, so it can never be matched: {quote!r}")
     if problems:
         raise SuiteError(suite.path, problems)
+    return warnings
 
 
-def check_suite_with_index(suite: Suite, index: Any) -> None:
-    """check_against_index with a PassageIndex (``.sources`` and ``.by_document``)."""
-    texts = {doc: [p.text for p in passages] for doc, passages in index.by_document.items()}
-    check_against_index(suite, index.sources.keys(), texts)
+def check_suite_with_index(suite: Suite, index: Any) -> list[str]:
+    """check_against_index with a PassageIndex (``.sources`` and ``.by_document``); returns warnings."""
+    return check_against_index(suite, index.sources.keys(), index.by_document)
 
 
 def _did_you_mean(doc: str, known: set[str]) -> str:

@@ -29,6 +29,12 @@ def tokenize(text: str, stem=None) -> list[str]:
     return stem.stemWords(words)
 
 
+def lexical_text(section_path: tuple[str, ...], text: str) -> str:
+    """What BM25 indexes: the passage with its section titles (a title states the topic that its
+    paragraphs only imply, e.g. "Obligations of deployers of high-risk AI systems")."""
+    return " ".join(section_path[-2:]) + "\n" + text
+
+
 class LexicalIndex:
     """BM25 scores for every passage, aligned with ``ids``."""
 

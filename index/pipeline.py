@@ -17,8 +17,9 @@ import numpy as np
 
 from .chunk import chunk_document
 from .embed import get_embedder
+from .embed_cache import EmbeddingCache
 from .errors import SourceError
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, lexical_text
 from .parse import parse
 from .sources import fetch, sha256_of
 from .store import ChromaLocation, ChromaStore, IndexState
@@ -61,7 +62,9 @@ class DocReport:
 class IngestReport:
     documents: list[DocReport] = field(default_factory=list)
     collection: str = ""
-    embedded: int = 0
+    embedded: int = 0  # passages the model embedded (cache misses)
+    added: int = 0  # passages written fresh to the new generation (embedded or from the cache)
+    embed_seconds: float = 0.0
     seconds: float = 0.0
     changed: bool = False
 
@@ -104,6 +107,16 @@ def _prepare(source: Source, path: Path, cfg: IngestConfig) -> tuple[dict, list[
 
 
 def ingest(sources: list[Source], cfg: IngestConfig, progress: bool = True, force: bool = False) -> IngestReport:
+    """Build or update the index; one build at a time per data dir (others wait on a file lock)."""
+    import fcntl
+
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(cfg.data_dir / "ingest.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ingest(sources, cfg, progress, force)
+
+
+def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: bool) -> IngestReport:
     t0 = time.perf_counter()
     client = cfg.chroma.client()
     state_store = IndexState(client)
@@ -141,9 +154,13 @@ def ingest(sources: list[Source], cfg: IngestConfig, progress: bool = True, forc
     try:
         if old_store is not None:
             _copy_kept(old_store, new, kept)
+        t_embed = time.perf_counter()
         report.embedded = _embed_new(new, prepared, cfg, progress)
+        report.added = sum(len(plist) for *_rest, plist in prepared)
+        report.embed_seconds = time.perf_counter() - t_embed
         passages = new.all_passages()
-        LexicalIndex.build([p.passage_id for p in passages], [p.text for p in passages]).save(cfg.bm25_dir(name))
+        LexicalIndex.build([p.passage_id for p in passages],
+                           [lexical_text(p.section_path, p.text) for p in passages]).save(cfg.bm25_dir(name))
     except BaseException:
         client.delete_collection(name)  # the live generation is untouched
         raise
@@ -224,20 +241,33 @@ def _copy_kept(old: ChromaStore, new: ChromaStore, kept: dict) -> None:
 
 
 def _embed_new(store: ChromaStore, prepared, cfg: IngestConfig, progress: bool) -> int:
+    """Embed new passages (cached vectors reused) and add them to the store; returns how many
+    were embedded by the model."""
     from tqdm import tqdm
 
-    items = [(src, p) for src, _d, _n, plist in prepared for p in plist]
+    items = [(p, embedding_text(src, p)) for src, _d, _n, plist in prepared for p in plist]
     if not items:
         return 0
-    embedder = get_embedder(cfg.embedding_model, cfg.embed_batch_size)
-    batch = 256
-    with tqdm(total=len(items), desc="embed", unit="passage", disable=not progress) as bar:
-        for i in range(0, len(items), batch):
-            part = items[i : i + batch]
-            vectors = embedder.embed([embedding_text(src, p) for src, p in part])
-            store.add([p for _s, p in part], np.asarray(vectors))
-            bar.update(len(part))
-    return len(items)
+    cache = EmbeddingCache(cfg.data_dir / "embedding-cache.sqlite", cfg.embedding_model)
+    embedded, batch = 0, 256
+    try:
+        with tqdm(total=len(items), desc="embed", unit="passage", disable=not progress) as bar:
+            for i in range(0, len(items), batch):
+                part = items[i : i + batch]
+                texts = [t for _p, t in part]
+                vectors = cache.get_many(texts)
+                missing = [j for j, v in enumerate(vectors) if v is None]
+                if missing:
+                    fresh = get_embedder(cfg.embedding_model, cfg.embed_batch_size).embed([texts[j] for j in missing])
+                    cache.put_many([texts[j] for j in missing], fresh)
+                    for j, v in zip(missing, fresh):
+                        vectors[j] = v
+                    embedded += len(missing)
+                store.add([p for p, _t in part], np.vstack(vectors))
+                bar.update(len(part))
+    finally:
+        cache.close()
+    return embedded
 
 
 def _drop_old_generations(client, cfg: IngestConfig, keep: set[str]) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .embed import Embedder
 from .errors import IndexNotReady
-from .lexical import LexicalIndex, tokenize
+from .lexical import LexicalIndex, lexical_text, tokenize
 from .store import ChromaLocation, ChromaStore, IndexState
 from .types import Passage, ScoredPassage, Source
 
@@ -51,6 +51,8 @@ class PassageIndex:
         self.embedder = embedder
         self.state = state
         self._lex_docs = np.array([self.passages[pid].document_id for pid in lexical.ids])
+        self._row = {pid: i for i, pid in enumerate(lexical.ids)}
+        self._query_cache: dict[str, np.ndarray] = {}
         self.by_document: dict[str, list[Passage]] = {}
         for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
             self.by_document.setdefault(p.document_id, []).append(p)
@@ -69,9 +71,28 @@ class PassageIndex:
             if len(lexical.ids) != len(passages):
                 raise ValueError("stale BM25 index")
         except (OSError, ValueError):  # another machine built the index: rebuild BM25 locally
-            lexical = LexicalIndex.build([p.passage_id for p in passages], [p.text for p in passages])
+            lexical = LexicalIndex.build([p.passage_id for p in passages],
+                                         [lexical_text(p.section_path, p.text) for p in passages])
             lexical.save(bm25_dir)
         return cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state)
+
+    @cached_property
+    def vectors(self) -> np.ndarray:
+        """Every passage's stored embedding, rows aligned with the BM25 ids: lets the fusion step
+        score any candidate (a BM25-only hit too) by cosine without embedding it again."""
+        return self.store.embeddings(self.lexical.ids)
+
+    def cosines(self, vector: np.ndarray, passage_ids: list[str]) -> np.ndarray:
+        rows = [self._row[pid] for pid in passage_ids]
+        return self.vectors[rows] @ vector if rows else np.zeros(0, dtype=np.float32)
+
+    def lexical_scores(self, query: str, allowed: set[str] | None = None) -> dict[str, float]:
+        """BM25 score of every passage with a positive score (within ``allowed`` documents)."""
+        scores = self.lexical.scores(query)
+        if allowed is not None:
+            scores = np.where(np.isin(self._lex_docs, list(allowed)), scores, 0.0)
+        nz = np.nonzero(scores)[0]
+        return {self.lexical.ids[i]: float(scores[i]) for i in nz}
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:
@@ -93,7 +114,14 @@ class PassageIndex:
         return self.state["collection"]
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.embed([text])[0]
+        """Query vector, memoised: a comparison embeds the same topic once, not once per document."""
+        cached = self._query_cache.get(text)
+        if cached is None:
+            cached = self.embedder.embed([text])[0]
+            if len(self._query_cache) > 256:
+                self._query_cache.clear()
+            self._query_cache[text] = cached
+        return cached
 
     def dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
         if allowed is not None and not allowed:
@@ -124,3 +152,13 @@ def fuse(ranked: list[tuple[list[ScoredPassage], float]], rrf_k: int = 60) -> li
             else:
                 merged[pid] = ScoredPassage(hit.passage, contribution, dict(hit.scores))
     return sorted(merged.values(), key=lambda h: -h.score)
+
+
+def fuse_linear(dense: dict[str, float], lexical: dict[str, float], lexical_weight: float) -> dict[str, float]:
+    """Convex-style fusion of cosine similarity and max-normalised BM25 over the union of ids (pure).
+
+    Unlike rank fusion it keeps the margin between a strong and a weak hit, so a noisy lexical list
+    cannot push the best dense hit down just by rank."""
+    top = max(lexical.values(), default=0.0) or 1.0
+    ids = set(dense) | set(lexical)
+    return {pid: dense.get(pid, 0.0) + lexical_weight * lexical.get(pid, 0.0) / top for pid in ids}

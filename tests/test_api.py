@@ -431,6 +431,24 @@ class BrokenAssistant(Assistant):
         raise RuntimeError("boom")
 
 
+class BrokenStore(Assistant):
+    def ready(self) -> bool:
+        raise RuntimeError("Error executing plan: Failed to apply logs to the hnsw segment writer")
+
+
+def test_a_store_that_fails_to_load_is_not_ready_never_500(tmp_path):
+    with TestClient(create_app(tiny_settings(tmp_path), BrokenStore(tiny_settings(tmp_path)), ui=False)) as c:
+        assert c.get("/healthz").status_code == 200
+        deadline = time.monotonic() + 10
+        while c.app.state.index_job.state == "loading" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        r = c.get("/readyz")
+        assert r.status_code == 503 and "could not be loaded" in r.json()["error"]["message"]
+        r = c.post("/v1/ask", json={"question": "anything"})
+        assert r.status_code == 503 and error_of(r)["code"] == "index_not_ready"
+        assert r.headers["retry-after"] == "10"
+
+
 class MidStreamFailure(Assistant):
     def ask_stream(self, *args, **kwargs):
         yield {"type": "delta", "text": "First sentence.\n\n"}
@@ -460,3 +478,13 @@ def test_failure_mid_stream_ends_with_error_event(tmp_path):
         events = sse_events(r.text)
         assert [e for e, _ in events] == ["delta", "error", "done"]
         assert json.loads(events[1][1])["error"]["code"] == "internal_error"
+
+
+def test_serve_command_is_wired():
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--workers" in result.output and "--port" in result.output

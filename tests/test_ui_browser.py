@@ -88,6 +88,11 @@ def pick(page, dropdown: str, label: str) -> None:
     page.keyboard.press("Escape")
 
 
+def show_from(page, user_text: str) -> None:
+    """Scroll the conversation so the screenshot starts at this user turn."""
+    page.locator("#pa-chat").get_by_text(user_text).last.evaluate("e => e.scrollIntoView({block: 'start'})")
+
+
 def test_empty_question_gets_a_clear_message(page):
     page.fill("#pa-question textarea", "")
     page.click("#pa-ask")
@@ -102,11 +107,12 @@ def test_chat_answer_with_citation_cards_and_follow_up(page):
     locators = [cards.nth(i).locator(".pa-locator").inner_text() for i in range(cards.count())]
     assert any(loc.startswith("Article 50") for loc in locators), locators
     card = cards.filter(has=page.locator(".pa-locator", has_text=re.compile(r"^Article 50"))).first
-    assert card.get_attribute("data-passage").startswith(f"{AI_ACT}#")
+    assert card.get_attribute("title").startswith(f"{AI_ACT}#")  # the passage id, as a tooltip
     assert len(card.locator(".pa-quote").inner_text().strip("“” ")) > 20
     assert card.locator(".pa-badge").first.inner_text() == "Binding"
     assert card.locator("a").get_attribute("href").startswith("https://")
     assert "[1]" in page.locator("#pa-chat").inner_text()
+    show_from(page, "Do I have to tell people")
     page.screenshot(path=str(OUT / "ui-chat.png"), full_page=True)
 
     before = cards.count()
@@ -115,6 +121,7 @@ def test_chat_answer_with_citation_cards_and_follow_up(page):
     page.wait_for_function(f"document.querySelectorAll('#pa-chat .pa-card').length > {before}")
     followup = page.locator("#pa-chat .pa-cards").last.locator(".pa-locator")
     assert any(followup.nth(i).inner_text().startswith("Article 50") for i in range(followup.count()))
+    show_from(page, "And what about deep fakes?")
     page.screenshot(path=str(OUT / "ui-chat-follow-up.png"), full_page=True)
 
 

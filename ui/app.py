@@ -6,6 +6,7 @@ History lives in the browser session (gr.State), so the server stays stateless.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from html import escape
@@ -21,12 +22,13 @@ from assistant.types import Citation, Comparison  # noqa: E402
 
 CSS = """
 .pa-cards {display: flex; flex-direction: column; gap: 8px; margin-top: 10px;}
-.pa-card {border: 1px solid #d0d7de; border-left: 4px solid #2f6feb; border-radius: 6px; padding: 8px 10px;
-          background: #f8fafc; color: #1f2328; font-size: 0.92em;}
-.pa-card-head {font-weight: 600;}
+.pa-card {border: 1px solid #d0d7de; border-left: 4px solid #2f6feb; border-radius: 6px; padding: 6px 10px;
+          background: #f8fafc; color: #1f2328; font-size: 0.85em; line-height: 1.35;}
+.pa-card-head {font-weight: 600; font-size: 0.95em;}
 .pa-card-head a {color: #0b5cad; text-decoration: none;}
 .pa-meta {margin: 3px 0; color: #57606a;}
-.pa-quote {margin: 4px 0 0 0; padding-left: 8px; border-left: 3px solid #d0d7de; font-style: italic;}
+.pa-quote {margin: 4px 0 0 0 !important; padding: 0 0 0 8px !important; border-left: 3px solid #d0d7de;
+            font-style: italic;}
 .pa-badge {display: inline-block; border-radius: 10px; padding: 0 8px; margin-left: 4px; font-size: 0.82em;
            font-weight: 600; border: 1px solid transparent;}
 .pa-binding {background: #ffebe9; color: #a40e26; border-color: #ffcecb;}
@@ -41,6 +43,8 @@ CSS = """
 
 PERSONAS = [("SME (plain words)", "sme"), ("Official (legal precision)", "official")]
 THINKING = "_Searching the documents…_"
+UNEXPECTED = "Something went wrong on the server (it has been logged). Please try again."
+log = logging.getLogger("assistant.ui")
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -66,7 +70,7 @@ def citation_cards(citations: list[Citation]) -> str:
     cards = []
     for c in citations:
         cards.append(
-            f'<div class="pa-card" data-passage="{escape(c.passage_id, quote=True)}">'
+            f'<div class="pa-card" title="{escape(c.passage_id, quote=True)}">'
             f'<div class="pa-card-head">[{c.n}] {_link(c.url, c.document_title)}</div>'
             f'<div class="pa-meta"><span class="pa-locator">{_where(c)}</span> '
             f'{badges(c.binding, c.jurisdiction)}</div>'
@@ -122,9 +126,12 @@ class Actions:
         """On page load: index status, filter choices and the sources table (fresh each visit)."""
         try:
             documents = self.assistant.documents()
-        except AssistantError as exc:
+        except Exception as exc:  # noqa: BLE001 - not ready, or a store that fails to load
+            if not isinstance(exc, AssistantError):
+                log.exception("the UI could not list the documents")
+            message = notice(error_message(exc) if isinstance(exc, AssistantError) else UNEXPECTED)
             empty = gr.update(choices=[])
-            return notice(error_message(exc)), empty, empty, empty, notice(error_message(exc))
+            return message, empty, empty, empty, message
         choices = [(f"{s.label} ({s.jurisdiction})", s.document_id) for s, _ in documents]
         jurisdictions = sorted({s.jurisdiction for s, _ in documents if s.jurisdiction})
         status = f"Index ready: {len(documents)} documents, {sum(n for _, n in documents):,} passages."
@@ -154,6 +161,10 @@ class Actions:
         except AssistantError as exc:
             yield chat, history, question, notice(error_message(exc))
             return
+        except Exception:  # noqa: BLE001 - keep the conversation; the details go to the server log
+            log.exception("the UI could not answer")
+            yield chat, history, question, notice(UNEXPECTED)
+            return
         done = pending[:-1] + [{"role": "assistant", "content": answer_message(answer.answer, answer.citations)}]
         turns = history + [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
         yield done, turns, "", ""
@@ -169,6 +180,9 @@ class Actions:
             return comparison_table(comparison, self.assistant.index.sources)
         except AssistantError as exc:
             return notice(error_message(exc))
+        except Exception:  # noqa: BLE001 - the details go to the server log
+            log.exception("the UI could not compare")
+            return notice(UNEXPECTED)
 
 
 def clear() -> tuple[list, list, str]:
@@ -181,14 +195,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     actions = Actions(assistant)
     with gr.Blocks(title="AI-policy assistant") as demo:
         gr.Markdown("## AI-policy assistant\nAnswers about AI-governance frameworks, every sentence cited to "
-                    "the official text.")
+                    "the official text. For programs: the HTTP API ([docs](/docs)).")
         status = gr.Markdown(elem_id="pa-status")
         history = gr.State([])
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 with gr.Row():
                     with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(label="Conversation", height=560, elem_id="pa-chat",
+                        chatbot = gr.Chatbot(label="Conversation", show_label=False, height=640, elem_id="pa-chat",
                                              feedback_options=None, buttons=["copy"])
                         question = gr.Textbox(placeholder="Ask about the EU AI Act, NIST AI RMF, ASEAN guides…",
                                               show_label=False, lines=2, max_lines=8, elem_id="pa-question")

@@ -160,8 +160,7 @@ def _mount_ui(app: FastAPI, assistant: Assistant) -> None:
     from ui.app import CSS, build_ui
 
     gr.mount_gradio_app(app, build_ui(assistant), path="/", ssr_mode=False, run_history=False, css=CSS,
-                        footer_links=[{"label": "API docs", "url": "/docs"}],
-                        app_kwargs={"exception_handlers": {404: on_http_error}})
+                        footer_links=[], app_kwargs={"exception_handlers": {404: on_http_error}})
 
 
 def log_config() -> dict:

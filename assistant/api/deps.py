@@ -70,8 +70,9 @@ def require_admin_key(request: Request, settings: SettingsDep) -> None:
 
 def ready_assistant(assistant: Annotated[Assistant, Depends(get_assistant)], job: JobDep) -> Assistant:
     """The Assistant, once its index is loaded; 503 ``index_not_ready`` with the reason otherwise."""
-    if job.state == "loading" or not assistant.ready():
-        raise NotReady(job.not_ready_message())
+    ready, why = job.check_ready()
+    if not ready:
+        raise NotReady(why)
     return assistant
 
 

@@ -52,6 +52,7 @@ class IndexJob:
         self.report: dict[str, Any] | None = None
         self.document_id: str | None = None
         self._guard = threading.Lock()
+        self._last_load_error = ""
         self._thread: threading.Thread | None = None
 
     @property
@@ -62,6 +63,19 @@ class IndexJob:
         return {"state": self.state, "started_at": self.started_at, "finished_at": self.finished_at,
                 "message": self.message, "report": self.report, "document_id": self.document_id}
 
+    def check_ready(self) -> tuple[bool, str]:
+        """(ready, why not): a store that fails to load (e.g. a broken or unreachable Chroma) is "not
+        ready" with its reason, never a 500 from the health probe or a question route."""
+        if self.state == "loading":
+            return False, self.not_ready_message()
+        try:
+            return (True, "") if self.assistant.ready() else (False, self.not_ready_message())
+        except Exception as exc:  # noqa: BLE001 - details go to the log (once per distinct error), not to clients
+            if repr(exc) != self._last_load_error:
+                self._last_load_error = repr(exc)
+                log.exception("the index could not be loaded")
+            return False, f"the index could not be loaded ({type(exc).__name__}); see the server log"
+
     def not_ready_message(self) -> str:
         if self.state == "loading":
             return "the index is loading (this takes a few seconds after start-up); retry shortly"
@@ -70,7 +84,8 @@ class IndexJob:
             return (f"the index is being built (started {waited:.0f} s ago); GET /readyz answers 200 when "
                     "it is ready: retry then")
         if self.state == "failed":
-            return f"the index build failed: {self.message}. An operator should run `policy-assistant ingest`"
+            return ("the index could not be built or loaded; an operator should check the server log (or GET "
+                    "/v1/admin/reindex) and run `policy-assistant ingest`")
         return "no index is loaded yet: run `policy-assistant ingest` (or POST /v1/admin/reindex)"
 
     def start(self, force: bool = False, wait: bool = False, document_id: str | None = None) -> dict[str, Any]:

@@ -83,15 +83,17 @@ def chat_completions(body: ChatRequest, assistant: AssistantDep, settings: Setti
 def _chunks(events: Iterator[dict], meta: dict[str, Any]) -> Iterator[str]:
     """``chat.completion.chunk`` frames: role, content deltas, the final chunk with citations, [DONE]."""
     yield _frame(meta, {"role": "assistant", "content": ""})
+    streamed = ""
     try:
         for event in events:
             if event["type"] == "delta":
+                streamed += event["text"]
                 yield _frame(meta, {"content": event["text"]})
             elif event["type"] == "answer":
                 answer = event["answer"]
                 footer = sources_footer(answer["citations"])
                 if footer:
-                    yield _frame(meta, {"content": footer})
+                    yield _frame(meta, {"content": _after(streamed, footer)})
                 yield _frame(meta, {}, finish_reason="stop", citations=answer["citations"],
                              abstained=answer["abstained"])
     except AssistantError as exc:
@@ -100,6 +102,13 @@ def _chunks(events: Iterator[dict], meta: dict[str, Any]) -> Iterator[str]:
         log.exception("chat stream failed")
         yield _data({"error": {"code": "internal_error", "message": "the answer could not be completed; please retry"}})
     yield "data: [DONE]\n\n"
+
+
+def _after(streamed: str, footer: str) -> str:
+    """The footer without the newlines the deltas already sent, so the streamed text equals the
+    non-streamed reply (deltas end with a paragraph break; the footer starts with one)."""
+    trailing = len(streamed) - len(streamed.rstrip("\n"))
+    return footer[min(trailing, len(SOURCES_HEADING) - len(SOURCES_HEADING.lstrip("\n"))):]
 
 
 def _frame(meta: dict[str, Any], delta: dict[str, Any], finish_reason: str | None = None, **extra: Any) -> str:

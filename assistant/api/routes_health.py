@@ -19,9 +19,9 @@ def healthz(job: JobDep) -> HealthOut:
 @router.get("/readyz", response_model=HealthOut, response_model_exclude_none=True,
             summary="Readiness: 200 when questions can be answered, else 503", responses={503: {"model": HealthOut}})
 def readyz(assistant: RawAssistantDep, job: JobDep):
-    if job.state != "loading" and assistant.ready():
+    ready, message = job.check_ready()
+    if ready:
         return HealthOut(status="ready", passages=len(assistant.index.passages), indexing={"state": job.state})
-    message = job.not_ready_message()
-    body = HealthOut(status="not_ready", detail=message, indexing=job.status(),
+    body = HealthOut(status="not_ready", detail=message, indexing={"state": job.state, "started_at": job.started_at},
                      error=ErrorDetail(code="index_not_ready", message=message))
     return JSONResponse(body.model_dump(exclude_none=True), status_code=503)
