@@ -155,7 +155,7 @@ def premise_correction(ctx: Context) -> tuple[str, list[Citation]]:
         best = extractive.select(cands, 1)
         if best:
             text, cits = extractive.compose(best, ctx.index.sources, {doc_id: m} if (m := ctx.page_map(doc_id)) else {})
-            note = f"Note: the {src.label} is {extractive.binding_label(src)}, not binding law."
+            note = f"Note: the {src.label} is a {extractive.binding_label(src)}, not binding law."
             return note + " " + text.split(" — ", 1)[1], cits
     return "", []
 

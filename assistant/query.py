@@ -260,7 +260,24 @@ def _strip_names(text: str, sources: dict[str, Source]) -> str:
     return re.sub(r"\s{2,}", " ", re.sub(r"\b(under|in|of|by|according to|the)\s+(?=[?,.]|$)", "", text)).strip()
 
 
+# Sentences that address the assistant instead of asking about the documents ("ignore your
+# sources", "SYSTEM: ...", "print your prompt"). They are data, never instructions, and they are
+# left out of the retrieval query so they cannot steer which passages are found.
+INSTRUCTION = re.compile(r"\b(ignore|disregard|forget) (all |your |the |any )*(previous |prior )?(sources|instructions|rules|context)|"
+                         r"^\s*(system|developer|assistant)\s*:|new instruction|you are now|print (your|the) (hidden |system )*prompt|"
+                         r"</?\w*(context|system|instructions?)>|never (cite|mention)|from now on", re.I)
+
+
+def without_instructions(question: str) -> str:
+    """The question without sentences that try to instruct the assistant."""
+    parts = re.split(r"(?<=[.!?])\s+|\n+", question)
+    kept = [p for p in parts if not INSTRUCTION.search(p)]
+    return " ".join(kept).strip() or question
+
+
 def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> QueryPlan:
+    asked = question
+    question = without_instructions(question)
     follow_up = is_follow_up(question, history)
     if follow_up:
         standalone, named = condense(question, history, sources)
@@ -270,7 +287,7 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
     not_indexed = not_indexed_mentions(standalone)
     compare = len(named) >= 2 and bool(COMPARE_CUES.search(question + (" " + standalone if follow_up else "")))
     return QueryPlan(
-        question=question,
+        question=asked,
         standalone=standalone,
         retrieval_query=f"{standalone} {expand(standalone)}".strip(),
         documents=named,

@@ -3,10 +3,10 @@
 Stateless by design: conversation history travels with each request, so any number of workers
 can serve one port. ``policy-assistant serve --workers N`` starts N uvicorn worker processes from
 the factory ``assistant.api.app:create_app``; or run several processes (or machines) behind a
-reverse proxy. Workers on one machine share the embedded index under the data dir (one of them
-builds it if it is missing, the others wait on a file lock); with ``CHROMA_HOST`` set they all use
-one Chroma server, which also records the live index generation (build it once with
-``policy-assistant ingest`` before starting replicas on several machines).
+reverse proxy. Workers on one machine share the embedded index under the data dir (if it is
+missing, one of them builds it while the others wait on the ingest lock). With ``CHROMA_HOST`` set,
+every replica uses one Chroma server, which also records the live index generation: build it once
+with ``policy-assistant ingest`` before starting replicas on several machines.
 """
 
 from __future__ import annotations

@@ -1,20 +1,17 @@
 """Index builds run by the API process: at start-up when there is no index, and on admin request.
 
-One build at a time per data directory: a file lock keeps several workers (``--workers N``) that
-share one data dir from building the same index at once; the others wait and load it when the
-lock holder switches the live generation. Builds run in a background thread so /healthz keeps
-answering while /readyz (and the question routes, with 503 ``index_not_ready``) say "not yet".
+Builds run in a background thread so /healthz keeps answering while /readyz (and the question
+routes, with 503 ``index_not_ready``) say "not yet". One build at a time per process (a second
+request gets 409); across processes, ``index.pipeline.ingest`` serialises builds with a file lock
+in the data dir, so several workers starting on an empty data dir build the index once: the
+others wait, then find it current.
 """
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from ..errors import AssistantError
@@ -25,19 +22,6 @@ log = logging.getLogger("assistant.api")
 
 class BuildInProgress(AssistantError):
     code, status = "index_build_running", 409
-
-
-@contextmanager
-def _build_lock(data_dir: Path) -> Iterator[None]:
-    """Holds the build lock of ``data_dir``; a second worker waits here, then finds the index
-    current and its own build returns at once (ingest is incremental)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".build.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 class IndexJob:
@@ -108,9 +92,8 @@ class IndexJob:
     def _run(self, force: bool) -> None:
         data_dir = self.assistant.settings.data_dir.resolve()
         try:
-            with _build_lock(data_dir):
-                log.info("index build started (data dir %s, force=%s)", data_dir, force)
-                report = self.assistant.ingest(progress=True, force=force)
+            log.info("index build started (data dir %s, force=%s)", data_dir, force)
+            report = self.assistant.ingest(progress=True, force=force)
             self.report = _summary(report)
             failed = [d.document_id for d in report.failed]
             self.message = f"indexed {report.collection} in {report.seconds:.1f} s" + (
