@@ -36,7 +36,8 @@ class PageMap:
 
 def page_url(source: Source, page: int | None) -> str:
     url = source.official_url
-    if page is not None and source.format == "pdf" and url:
+    is_pdf = source.format == "pdf" or url.lower().split("?")[0].endswith(".pdf")  # the ASEAN text mirrors a PDF
+    if page is not None and is_pdf and url:
         return f"{url}#page={page}"
     return url
 

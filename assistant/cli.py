@@ -98,6 +98,36 @@ def search(
 
 
 @app.command()
+def ask(
+    question: str,
+    history: Annotated[Optional[Path], typer.Option("--history", help="JSON file: [{role, content}, …] earlier turns.")] = None,
+    document: Annotated[Optional[list[str]], typer.Option("--document", help="Limit to these document ids.")] = None,
+    persona: Annotated[str, typer.Option(help="sme (short, plain) or official (fuller).")] = "sme",
+    mode: Annotated[Optional[str], typer.Option(help="extractive (default) or llm (needs POLICY_LLM__BASE_URL).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the Answer JSON.")] = False,
+) -> None:
+    """Answer QUESTION with numbered citations (document, locator, page, quote)."""
+    from .errors import AssistantError
+    from .service import Assistant
+
+    try:
+        turns = json.loads(history.read_text()) if history else []
+        answer = Assistant(Settings()).ask(question, history=turns, documents=document or [], persona=persona, mode=mode)
+    except (AssistantError, OSError, ValueError, TypeError) as exc:
+        _fail(str(exc))
+    if json_out:
+        print(json.dumps(answer.to_dict(), indent=1, ensure_ascii=False))
+        return
+    console.print(answer.answer, markup=False)
+    for c in answer.citations:
+        page = f", p. {c.page}" if c.page else ""
+        console.print(f"[{c.n}] {c.document_title[:80]} — {c.locator}{page}\n    “{' '.join(c.quote.split())}”\n    {c.url}",
+                      markup=False)
+    for note in answer.notes:
+        err.print(f"note: {note}", markup=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0 for every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,

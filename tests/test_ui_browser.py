@@ -119,8 +119,11 @@ def test_chat_answer_with_citation_cards_and_follow_up(page):
     page.fill("#pa-question textarea", "And what about deep fakes?")
     page.click("#pa-ask")
     page.wait_for_function(f"document.querySelectorAll('#pa-chat .pa-card').length > {before}")
-    followup = page.locator("#pa-chat .pa-cards").last.locator(".pa-locator")
-    assert any(followup.nth(i).inner_text().startswith("Article 50") for i in range(followup.count()))
+    followup = page.locator("#pa-chat .pa-cards").last.locator(".pa-card")
+    titles = [followup.nth(i).get_attribute("title") for i in range(followup.count())]
+    quotes = [followup.nth(i).locator(".pa-quote").inner_text().lower() for i in range(followup.count())]
+    pairs = list(zip(titles, quotes, strict=True))
+    assert any(t.startswith(f"{AI_ACT}#") and "deep fake" in q for t, q in pairs), pairs
     show_from(page, "And what about deep fakes?")
     page.screenshot(path=str(OUT / "ui-chat-follow-up.png"), full_page=True)
 
