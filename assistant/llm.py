@@ -41,9 +41,13 @@ class OpenAIChatModel:
                 return
             chunks = self._client.chat.completions.create(model=self._cfg.model, messages=messages,
                                                           temperature=self._cfg.temperature, stream=True)
+            got_content = False
             for chunk in chunks:
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                    got_content = True
                     yield chunk.choices[0].delta.content
+            if not got_content:  # a body that is no event stream parses as an empty one
+                raise LLMUnavailable("the LLM endpoint sent a malformed or empty response")
         except openai.APITimeoutError as exc:
             raise LLMUnavailable(f"the LLM endpoint timed out after {self._cfg.timeout_s:.0f} s") from exc
         except openai.OpenAIError as exc:

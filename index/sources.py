@@ -6,7 +6,6 @@ import hashlib
 import re
 import tomllib
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
 from .errors import SourceError
@@ -93,6 +92,4 @@ def user_source(path_or_url: str, title: str | None, jurisdiction: str, binding:
         official_url=path_or_url if is_url else "", sha256=None,
         file=str(Path(path_or_url).resolve()) if not is_url else name, format=fmt, family="",
     )
-    if is_url:
-        return src
-    return replace(src, official_url=Path(path_or_url).resolve().as_uri())
+    return src  # a local file has no public URL; its copy under the data dir is the source
