@@ -9,7 +9,7 @@ from index.retrieve import Filters, PassageIndex
 from . import extractive
 from .answering import Context, coverage
 from .citations import PageMap, verify
-from .query import COMPARE_CUES, QueryPlan, _strip_names, expand
+from .query import COMPARE_CUES, QueryPlan, expand, strip_names
 from .retrieval import run
 from .settings import Settings
 from .types import Citation, Comparison, Finding
@@ -19,7 +19,7 @@ FINDING_SENTENCES = 2
 
 def topic_of(question: str, index: PassageIndex) -> str:
     """The compared subject: the question without document names and comparison words."""
-    topic = _strip_names(question, index.sources)
+    topic = strip_names(question, index.sources)
     topic = COMPARE_CUES.sub(" ", topic)
     topic = re.sub(r"\b(how|do|does|the|and|between|on|what|are|is|in|with|regarding|about)\b", " ", topic, flags=re.I)
     return re.sub(r"\s+", " ", topic).strip(" ?.,") or question

@@ -27,6 +27,7 @@ def ingest_config(settings: Settings) -> IngestConfig:
         chroma=chroma,
         settings_hash=settings.index_settings_hash(code_version()),
         embedding_model=ing.embedding_model,
+        embed_max_tokens=ing.embed_max_tokens,
         chunk_tokens=ing.chunk_tokens,
         chunk_overlap=ing.chunk_overlap,
         embed_batch_size=ing.embed_batch_size,

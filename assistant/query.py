@@ -243,7 +243,7 @@ def condense(question: str, history: list[Turn], sources: dict[str, Source]) -> 
     topic = previous[-1]
     named_now = named_documents(question, sources)
     if named_now:
-        topic = _strip_names(topic, sources)
+        topic = strip_names(topic, sources)
         return f"{question.strip()} — {topic.strip()}", named_now
     named_before = []
     for text in reversed(previous):
@@ -253,7 +253,8 @@ def condense(question: str, history: list[Turn], sources: dict[str, Source]) -> 
     return f"{topic.strip()} — {question.strip()}", named_before
 
 
-def _strip_names(text: str, sources: dict[str, Source]) -> str:
+def strip_names(text: str, sources: dict[str, Source]) -> str:
+    """``text`` without the names of documents (what is asked, not where)."""
     for src in sources.values():
         for alias in sorted({src.title, src.short_title, *src.aliases} - {""}, key=len, reverse=True):
             text = _alias_pattern(alias).sub("", text)

@@ -52,7 +52,8 @@ class Assistant:
                     self._index = None
             if self._index is None:
                 try:
-                    embedder = get_embedder(self.config.embedding_model, self.config.embed_batch_size)
+                    embedder = get_embedder(self.config.embedding_model, self.config.embed_batch_size,
+                                            self.config.embed_max_tokens)
                     self._index = PassageIndex.load(self.config.chroma, self.config.data_dir,
                                                     all_sources(self.settings), embedder)
                 except IndexNotReady as exc:

