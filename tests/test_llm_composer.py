@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.service import Assistant
-from assistant.settings import LLMSettings, Settings
+from assistant.settings import LLMSettings
 from tests.fake_llm_server import FakeLLMServer, Malformed, Reply, Status
 
 QUESTION = "Do I have to tell people that they are talking to an AI chatbot under the EU AI Act?"

@@ -5,17 +5,13 @@ sources. Screenshots go to test-output/."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 
 from assistant.api.app import create_app
+from tests.live_server import free_port, run_server
 
 pytestmark = pytest.mark.browser
 
@@ -33,33 +29,10 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def base_url(full_assistant) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant=full_assistant), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    else:
-        raise AssertionError("the server never became ready")
-    yield base
-    server.should_exit = True
-    thread.join(15)
+    with run_server(create_app(assistant=full_assistant), free_port()) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
