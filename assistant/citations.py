@@ -1,15 +1,15 @@
 """Citations are built by code from retrieved passages, never taken on trust.
 
 ``cite`` turns (passage, quote span) into a Citation with the page where the quote is;
-``map_markers`` maps the [n] markers a model wrote back to the numbered passages it was given,
-drops markers that do not map, and counts them; ``verify`` is the last gate before an answer
-leaves: every marker has a citation, every quote is an exact substring of its passage.
+``markers`` reads the [n] markers a model wrote (the LLM composer maps them back to the passages
+it was given, dropping and counting those that do not map); ``verify`` is the last gate before an
+answer leaves: every marker has a citation, every quote is an exact substring of its passage.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from index.types import Passage, Source
 
@@ -54,36 +54,18 @@ def cite(n: int, passage: Passage, source: Source, start: int, end: int, pages: 
                     url=page_url(source, page), binding=source.binding, jurisdiction=source.jurisdiction)
 
 
-@dataclass
-class MarkerMapping:
-    text: str  # the text with markers renumbered to 1..n in order of first use
-    used: list[int]  # the passage numbers (1-based, as given to the model) in citation order
-    dropped: int = 0  # markers that pointed at no passage ([0], out of range)
-    notes: list[str] = field(default_factory=list)
+def markers(sentence: str) -> tuple[str, list[int]]:
+    """A sentence without its citation markers, and the numbers it cited in order of use.
 
-
-def map_markers(text: str, n_passages: int) -> MarkerMapping:
-    """Renumber valid markers in order of first use; strip any that map to no passage."""
-    order: list[int] = []
-    dropped = 0
-
-    def renumber(m: re.Match[str]) -> str:
-        nonlocal dropped
-        out = []
+    "[2][2]", "[1, 3]" and "[1; 3]" are all understood; [0] and numbers past the context are kept
+    here so that the caller can drop them and count them."""
+    numbers: list[int] = []
+    for m in MARKER.finditer(sentence):
         for raw in re.split(r"\s*[,;]\s*", m.group(1)):
-            k = int(raw)
-            if not 1 <= k <= n_passages:
-                dropped += 1
-                continue
-            if k not in order:
-                order.append(k)
-            new = order.index(k) + 1
-            if new not in out:
-                out.append(new)
-        return "".join(f"[{x}]" for x in out)
-
-    mapped = MARKER.sub(renumber, text)
-    return MarkerMapping(re.sub(r"\s+([.,;:])", r"\1", mapped), order, dropped)
+            if int(raw) not in numbers:
+                numbers.append(int(raw))
+    bare = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", MARKER.sub("", sentence))).strip()
+    return bare, numbers
 
 
 class CitationError(AssertionError):

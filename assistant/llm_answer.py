@@ -15,7 +15,7 @@ from index.lexical import tokenize
 
 from . import extractive
 from .answering import Context, _retrieved, abstention, answer_extractive, not_covered_reason, prepare
-from .citations import MARKER, cite, verify
+from .citations import cite, markers, verify
 from .errors import LLMUnavailable
 from .llm import ChatModel, OpenAIChatModel, load_prompt
 from .settings import Settings
@@ -37,7 +37,7 @@ def llm_stream(ctx: Context, settings: Settings, timings: dict[str, float], t0: 
             result = abstention(ctx, reason, timings)
             yield from _finish(result, t0, mode="llm")
             return
-        composer = _Composer(ctx)
+        composer = GroundedComposer(ctx)
         started = time.perf_counter()
         buffer = ""
         for delta in model.complete(_messages(ctx, settings), stream=True):
@@ -108,7 +108,7 @@ def _split_sentences(text: str) -> list[str]:
     return parts
 
 
-class _Composer:
+class GroundedComposer:
     """Keeps the model's sentences that carry a supported citation, renumbering as it goes."""
 
     def __init__(self, ctx: Context):
@@ -128,19 +128,18 @@ class _Composer:
         if sentence.upper().startswith("NOT COVERED"):
             self.not_covered = True
             return None
-        bare = MARKER.sub("", sentence).strip()
+        bare, cited = markers(sentence)
         kept: list[int] = []
-        for m in MARKER.finditer(sentence):
-            for raw in re.split(r"\s*[,;]\s*", m.group(1)):
-                n = self._support(int(raw), bare)
-                if n is None:
-                    self.dropped_markers += 1
-                elif n not in kept:
-                    kept.append(n)
+        for k in cited:
+            n = self._support(k, bare)
+            if n is None:
+                self.dropped_markers += 1
+            elif n not in kept:
+                kept.append(n)
         if not kept:
             self.dropped_sentences += 1
             return None
-        text = re.sub(r"\s+([.,;:!?])", r"\1", bare) + " " + "".join(f"[{n}]" for n in kept)
+        text = bare + " " + "".join(f"[{n}]" for n in kept)
         self.sentences.append(text)
         return text
 
@@ -166,7 +165,9 @@ class _Composer:
             notes.append(f"dropped {self.dropped_markers} unsupported citation marker(s) and "
                          f"{self.dropped_sentences} uncited sentence(s) from the model's reply")
         if not self.sentences:
-            result = abstention(self.ctx, "the model found no supported answer in the closest passages", timings)
+            reason = ("the model found that the closest passages do not answer it" if self.not_covered
+                      else "the model gave no answer that the closest passages support")
+            result = abstention(self.ctx, reason, timings)
             result.notes.extend(notes)
             return result
         used = {n for s in self.sentences for n in map(int, re.findall(r"\[(\d+)\]", s))}

@@ -26,7 +26,6 @@ ASEAN_MEMBERS = r"thai(land)?|vietnam(ese)?|viet nam|malaysia(n)?|philippines?|f
 OTHER_COUNTRIES = r"china|chinese|japan(ese)?|korea(n)?|india(n)?|australia(n)?|canada|canadian|brazil(ian)?|colorado|california|" \
                   r"new york|texas|switzerland|swiss|turkey|russia(n)?|saudi|emirates|uae|israel(i)?|new zealand|taiwan(ese)?|hong kong"
 UNINDEXED_INSTRUMENTS = re.compile(r"\b(iso/?\s?iec\s?42001|iso\s?42001|iso/?\s?iec\s?23894|aige|gdpr|hipaa|ccpa|nyc local law 144)\b", re.I)
-NATIONAL_PLACES = re.compile(rf"\b({ASEAN_MEMBERS}|{OTHER_COUNTRIES})\b", re.I)
 INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
                               r"framework|standards?|statute|legislation|ministry|regulator|authority|agency|government)\b", re.I)
 EU_PLACES = re.compile(r"\b(austria|belgi(um|an)|bulgaria|croatia|cyprus|czech(ia)?|denmark|danish|estonia|finland|finnish|"

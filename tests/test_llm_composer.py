@@ -115,3 +115,43 @@ def test_follow_up_is_condensed_by_the_model(llm_assistant, server):
     history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": "Yes [1]."}]
     llm_assistant.ask("Does the ASEAN guide say the same?", history=history, mode="llm")
     assert "Standalone question" in server.requests[0]["messages"][0]["content"]
+
+
+@pytest.mark.parametrize("sentence, kept, dropped_markers", [
+    ("People must be told that they are interacting with an AI system [1].", "[1]", 0),
+    ("People must be told that they are interacting with an AI system [1][1].", "[1]", 0),  # duplicate
+    ("People must be told that they are interacting with an AI system [0].", None, 1),  # [0] never maps
+    ("People must be told that they are interacting with an AI system [42].", None, 1),  # out of range
+    ("People must be told that they are interacting with an AI system [1][42].", "[1]", 1),
+    ("Bananas are an excellent source of potassium [1].", None, 1),  # cited passage does not support it
+    ("People must be told that they are interacting with an AI system.", None, 0),  # cites nothing
+])
+def test_composer_keeps_only_supported_markers(full_assistant, sentence, kept, dropped_markers):
+    from assistant.answering import prepare
+    from assistant.llm_answer import GroundedComposer
+    from index.retrieve import Filters
+
+    ctx = prepare(full_assistant.index, full_assistant.settings, QUESTION, [], Filters(), "sme")
+    composer = GroundedComposer(ctx)
+    out = composer.add(sentence)
+    assert composer.dropped_markers == dropped_markers
+    if kept is None:
+        assert out is None and composer.dropped_sentences == 1
+    else:
+        assert out is not None and out.endswith(kept) and "[42]" not in out
+        (citation,) = composer.citations
+        assert citation.quote in full_assistant.passage(citation.passage_id).text
+
+
+def test_composer_with_empty_context_cites_nothing(full_assistant):
+    from dataclasses import replace
+
+    from assistant.answering import prepare
+    from assistant.llm_answer import GroundedComposer
+    from index.retrieve import Filters
+
+    ctx = prepare(full_assistant.index, full_assistant.settings, QUESTION, [], Filters(), "sme")
+    ctx.retrieval = replace(ctx.retrieval, hits=[], exact=[])
+    composer = GroundedComposer(ctx)
+    assert composer.add("People must be told they are talking to an AI system [1].") is None
+    assert composer.dropped_markers == 1
