@@ -254,9 +254,9 @@ def condense(question: str, history: list[Turn], sources: dict[str, Source]) -> 
 
 def strip_names(text: str, sources: dict[str, Source]) -> str:
     """``text`` without the names of documents (what is asked, not where)."""
-    for src in sources.values():
-        for alias in sorted({src.title, src.short_title, *src.aliases} - {""}, key=len, reverse=True):
-            text = _alias_pattern(alias).sub("", text)
+    aliases = {a for src in sources.values() for a in (src.title, src.short_title, *src.aliases) if a}
+    for alias in sorted(aliases, key=len, reverse=True):  # longest first: "Council of Europe" before "Europe"
+        text = _alias_pattern(alias).sub("", text)
     return re.sub(r"\s{2,}", " ", re.sub(r"\b(under|in|of|by|according to|the)\s+(?=[?,.]|$)", "", text)).strip()
 
 

@@ -160,5 +160,5 @@ def fuse_linear(dense: dict[str, float], lexical: dict[str, float], lexical_weig
     Unlike rank fusion it keeps the margin between a strong and a weak hit, so a noisy lexical list
     cannot push the best dense hit down just by rank."""
     top = max(lexical.values(), default=0.0) or 1.0
-    ids = set(dense) | set(lexical)
+    ids = dict.fromkeys([*dense, *lexical])  # ordered: equal scores keep a reproducible order
     return {pid: dense.get(pid, 0.0) + lexical_weight * lexical.get(pid, 0.0) / top for pid in ids}
