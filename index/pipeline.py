@@ -167,7 +167,8 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
         raise
     docs = dict(kept)
     for src, digest, pages, plist in prepared:
-        docs[src.document_id] = {"sha256": digest, **pages, "passages": [p.passage_id for p in plist]}
+        facts = {k: v for k, v in pages.items() if k != "seconds"}  # timing belongs to the report, not the index
+        docs[src.document_id] = {"sha256": digest, **facts, "passages": [p.passage_id for p in plist]}
     state_store.write({"settings_hash": cfg.settings_hash, "generation": generation, "collection": name,
                        "documents": docs, "built_at": time.time()})
     # The previous generation stays one build longer: a reader that loaded it a moment ago can finish.
