@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from index.retrieve import Filters, PassageIndex, fuse, fuse_linear
 from index.types import ScoredPassage
 
-from .query import QueryPlan, expand, plan as make_plan, resolve
+from .query import QueryPlan, _locator_matches, expand, plan as make_plan, resolve
 from .settings import RetrievalSettings
 
 # Obligations live in articles, annex points and subcategories; recitals, front matter and tables
@@ -18,6 +18,17 @@ KIND_PRIOR = {"recital": 0.75, "front": 0.6, "page": 0.9}
 # not crowd out the rules themselves unless the question asks for them.
 DERIVATIVE_PRIOR = 0.8
 JURISDICTION_BOOST = 1.2  # places named in the question ("we ship to France") favour their rules
+# In a follow-up the carried-over topic says where we are, the new turn what is asked now
+# ("and for news articles?"): the new words count this much more in the lexical score.
+FOCUS_WEIGHT = 1.0
+# Rules of another place apply less: a clinic in Kuala Lumpur is not governed by the UK white paper.
+# International instruments (OECD, UNESCO, G7, Council of Europe) stay neutral, and a member state's
+# guidance stays neutral for questions about its region.
+JURISDICTION_MISMATCH = 0.8
+REGION_OF = {"SG": "ASEAN", "ID": "ASEAN"}
+NATIONAL = {"ASEAN", "SG", "ID", "EU", "US", "UK"}
+INTERNATIONAL = {"OECD", "UNESCO", "G7", "INTL"}
+IN_PLAY_BOOST = 1.5  # a follow-up's passages under the units the last answer cited
 
 
 @dataclass
@@ -43,12 +54,24 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
         lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
         fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
     else:
-        fused = _linear(index, vector, dense, index.lexical_scores(plan.retrieval_query, scope), cfg)
-    fused = sorted((_with_prior(index, h, plan) for h in fused), key=lambda h: -h.score)
+        fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg)
+    in_play = _in_play(index, plan, scope)
+    fused = sorted((_with_prior(index, h, plan, in_play) for h in fused), key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
     return Retrieval(hits[: max(k, len(exact))], exact, best, scope)
+
+
+def _lexical(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> dict[str, float]:
+    scores = index.lexical_scores(plan.retrieval_query, scope)
+    if not plan.focus:
+        return scores
+    focus = index.lexical_scores(plan.focus, scope)
+    top = max(focus.values(), default=0.0) or 1.0
+    base = max(scores.values(), default=0.0) or 1.0
+    return {pid: scores.get(pid, 0.0) + FOCUS_WEIGHT * base * focus.get(pid, 0.0) / top
+            for pid in dict.fromkeys([*scores, *focus])}
 
 
 def _linear(index: PassageIndex, vector, dense: list[ScoredPassage], lexical: dict[str, float],
@@ -81,11 +104,26 @@ def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list
     return out[:8]
 
 
-def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan) -> ScoredPassage:
+def _in_play(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> set[str]:
+    """Ids of the passages under the units a follow-up's history cited (by locator or heading)."""
+    units = [u.lower() for u in plan.in_play]
+    if not units:
+        return set()
+    docs = scope if scope is not None else index.by_document.keys()
+    return {p.passage_id for d in docs for p in index.by_document.get(d, [])
+            if any(_locator_matches(x.lower(), u) for u in units for x in (p.locator, *p.section_path))}
+
+
+def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, in_play: set[str] = frozenset()) -> ScoredPassage:
     prior = KIND_PRIOR.get(hit.passage.kind, 1.0)
+    if hit.passage.passage_id in in_play:
+        prior *= IN_PLAY_BOOST
     src = index.sources.get(hit.passage.document_id)
     if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
         prior *= DERIVATIVE_PRIOR
-    if src is not None and src.jurisdiction in plan.jurisdictions and not plan.documents:
-        prior *= JURISDICTION_BOOST
+    if src is not None and plan.jurisdictions and not plan.documents:
+        if src.jurisdiction in plan.jurisdictions or ("INTL" in plan.jurisdictions and src.jurisdiction in INTERNATIONAL):
+            prior *= JURISDICTION_BOOST
+        elif src.jurisdiction in NATIONAL and REGION_OF.get(src.jurisdiction) not in plan.jurisdictions:
+            prior *= JURISDICTION_MISMATCH
     return hit.with_score(hit.score * prior, prior=prior)
