@@ -15,6 +15,11 @@ from .settings import Settings
 from .types import Citation, Comparison, Finding
 
 FINDING_SENTENCES = 2
+# Words that frame a comparison rather than name its subject ("how do A and B each deal with X").
+FRAMING = re.compile(r"\b(each|say|says|said|deal|deals|treat|treats|handle|handles|approach|approaches|address|"
+                     r"addresses|tackle|tackles|same|use|uses|their|they|them|it|its|either|other|one|two|respective(ly)?)\b", re.I)
+COVERAGE_PASSAGES = 4
+FINDING_PASSAGES = 2
 
 
 def topic_of(question: str, index: PassageIndex) -> str:
@@ -22,6 +27,7 @@ def topic_of(question: str, index: PassageIndex) -> str:
     topic = strip_names(question, index.sources)
     topic = COMPARE_CUES.sub(" ", topic)
     topic = re.sub(r"\b(how|do|does|the|and|between|on|what|are|is|in|with|regarding|about)\b", " ", topic, flags=re.I)
+    topic = FRAMING.sub(" ", topic)
     return re.sub(r"\s+", " ", topic).strip(" ?.,") or question
 
 
@@ -40,12 +46,14 @@ def compare(index: PassageIndex, settings: Settings, question: str, documents: l
 def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, first_n: int) -> Finding:
     src = index.sources[doc_id]
     plan = QueryPlan(question=topic, standalone=topic, retrieval_query=f"{topic} {expand(topic)}", documents=[doc_id])
-    retrieval = run(index, plan, Filters(documents=(doc_id,)), 1, settings.retrieval)
+    # Whether the document addresses the topic is judged on its top passages (as for a question);
+    # the finding quotes the best one.
+    retrieval = run(index, plan, Filters(documents=(doc_id,)), COVERAGE_PASSAGES, settings.retrieval)
     ctx = Context(index, plan, retrieval, "official")
     not_addressed = Finding(doc_id, src.title, False, f"Not addressed in the {src.label}.", [])
     if not retrieval.hits or retrieval.best_dense < settings.answer.min_relevance or coverage(ctx) < 0.25:
         return not_addressed
-    cands = extractive.candidates(topic, retrieval.hits, index.doc_freq, len(index.passages), extra_terms=plan.retrieval_query)
+    cands = extractive.candidates(topic, retrieval.hits[:FINDING_PASSAGES], index.doc_freq, len(index.passages), extra_terms=plan.retrieval_query)
     chosen = extractive.select(cands, FINDING_SENTENCES, per_passage=FINDING_SENTENCES)
     if not chosen:
         return not_addressed

@@ -111,41 +111,48 @@ class QueryPlan:
 
 # ---- documents named in a question ------------------------------------------------------------
 
-def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
-    """Document ids named in ``text`` by title or alias; the longest alias wins where names overlap.
-
-    A name shared by several documents ("Singapore", "US") stands for all of them only when the
-    question names none of them more precisely ("Singapore's Model AI Governance Framework")."""
+def _name_spans(text: str, sources: dict[str, Source]) -> list[tuple[int, int, set[str]]]:
+    """Where ``text`` names documents: (start, end, documents the name stands for), longest name
+    first where names overlap, in text order."""
     owners: dict[str, set[str]] = {}
     for doc_id, src in sources.items():
         for alias in {src.title, src.short_title, *src.aliases} - {""}:
             owners.setdefault(alias, set()).add(doc_id)
     matches: list[tuple[int, int, str]] = []
-    for alias, docs in owners.items():
+    for alias in owners:
         for m in _alias_pattern(alias).finditer(text):
             matches.append((m.start(), m.end(), alias))
     matches.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
-    taken: list[tuple[int, int]] = []
-    specific: list[tuple[int, str]] = []
-    shared: list[tuple[int, set[str]]] = []
+    spans: list[tuple[int, int, set[str]]] = []
     for start, end, alias in matches:
-        if any(start < e and s < end for s, e in taken):
-            continue
-        taken.append((start, end))
-        if len(owners[alias]) == 1:
-            specific.append((start, next(iter(owners[alias]))))
-        else:
-            shared.append((start, owners[alias]))
-    chosen = list(specific)
+        if not any(start < e and s < end for s, e, _ in spans):
+            spans.append((start, end, owners[alias]))
+    return sorted(spans, key=lambda s: s[0])
+
+
+def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
+    """Document ids named in ``text`` by title or alias; the longest alias wins where names overlap.
+
+    A name shared by several documents ("Singapore", "US") stands for all of them only when the
+    question names none of them more precisely ("Singapore's Model AI Governance Framework")."""
+    spans = _name_spans(text, sources)
+    specific = [(start, next(iter(docs))) for start, _, docs in spans if len(docs) == 1]
     specific_docs = {d for _, d in specific}
-    for start, docs in shared:  # a shared name adds its documents unless a specific name covers that group
-        if not docs & specific_docs:
+    chosen = list(specific)
+    for start, _, docs in spans:  # a shared name adds its documents unless a specific name covers that group
+        if len(docs) > 1 and not docs & specific_docs:
             chosen.extend((start, d) for d in sorted(docs))
-    ordered: list[str] = []
-    for _, doc_id in sorted(chosen):
-        if doc_id not in ordered:
-            ordered.append(doc_id)
-    return ordered
+    return list(dict.fromkeys(doc_id for _, doc_id in sorted(chosen)))
+
+
+_COORDINATION = re.compile(r"\s*(,|and|&|or|vs\.?|versus)\s*(the\s+|its\s+)?", re.I)
+
+
+def names_coordinated(text: str, sources: dict[str, Source]) -> bool:
+    """Are two different documents named side by side ("the OECD Principles and UNESCO's
+    Recommendation")? Such a question is about both at once, i.e. a comparison."""
+    spans = _name_spans(text, sources)
+    return any(a[2] != b[2] and _COORDINATION.fullmatch(text[a[1]:b[0]]) for a, b in zip(spans, spans[1:]))
 
 
 @lru_cache(maxsize=512)
@@ -319,7 +326,8 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
         standalone, named = question.strip(), named_documents(question, sources)
     idents = identifiers(standalone if follow_up else question, named)
     not_indexed = not_indexed_mentions(standalone)
-    compare = len(named) >= 2 and bool(COMPARE_CUES.search(question + (" " + standalone if follow_up else "")))
+    asked_about = question + (" " + standalone if follow_up else "")
+    compare = len(named) >= 2 and bool(COMPARE_CUES.search(asked_about) or names_coordinated(asked_about, sources))
     return QueryPlan(
         question=asked,
         standalone=standalone,
