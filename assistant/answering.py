@@ -21,7 +21,8 @@ from .types import Answer, Citation, Turn
 PERSONA_LIMITS = {"sme": (3, 2), "official": (6, 3), "evaluator": (4, 2)}  # (sentences, per passage)
 ANSWER_PASSAGES = {"sme": 1, "official": 3, "evaluator": 2}  # top passages an answer may quote
 BINDING_PREMISE = re.compile(r"\b(legally binding|binding|mandatory|compulsory|required by law|law requires|"
-                             r"enforceable|fines?|penalt\w*|sanctions?|illegal|obliged|obligations?)\b", re.I)
+                             r"enforceable|fines?|penalt\w*|sanctions?|illegal|obliged|obligations?|"
+                             r"licen[cs]es?|permits?|(prior )?approval|register with|registration|compliance deadline)\b", re.I)
 VOLUNTARY_QUERY = "voluntary non-binding not legally binding guide framework practical guidance organisations may adopt"
 VOLUNTARY_WORDS = re.compile(r"\b(voluntary|non-binding|not (legally )?binding|not mandatory|living document|"
                              r"not intended to be|guide|guidance)\b", re.I)
