@@ -254,4 +254,6 @@ def _g7(doc: ParsedDocument) -> list[Unit]:
         units.append(Unit(start, m.end(), f"Action {n}", f"action-{n}", (title,), "action"))
     if not units:
         return []
-    return [Unit(0, 0, "Introduction", "introduction", ("Introduction",), "front")] + units
+    # The introduction is substance, not front matter: it says who the code is for, that it is
+    # voluntary and how to apply the actions.
+    return [Unit(0, 0, "Introduction", "introduction", ("Introduction",), "section")] + units
