@@ -106,7 +106,6 @@ class QueryPlan:
     out_of_scope: list[str] = field(default_factory=list)  # forecasts, tax or investment advice
     is_follow_up: bool = False
     jurisdictions: list[str] = field(default_factory=list)  # implied by places named (soft preference)
-    in_play: list[str] = field(default_factory=list)  # units the last exchange cited ("Article 99"), for follow-ups
 
 
 # ---- documents named in a question ------------------------------------------------------------
@@ -270,17 +269,6 @@ def condense(question: str, history: list[Turn], sources: dict[str, Source]) -> 
     return f"{topic.strip()} — {question.strip()}", named_before
 
 
-def in_play(history: list[Turn]) -> list[str]:
-    """Units (article, annex, subcategory...) cited in the last exchange: a follow-up usually stays
-    near them ("is that any different for a start-up?" after an answer citing Article 99(3))."""
-    last = [t.content for t in history[-2:]]
-    units = [_UNIT.match(i.locator_prefix).group(0) for i in identifiers(" ".join(last), [])]
-    return list(dict.fromkeys(units))
-
-
-_UNIT = re.compile(r"^(Article \d+|Annex [IVX]+|Recital \d+|.*)")
-
-
 def strip_names(text: str, sources: dict[str, Source]) -> str:
     """``text`` without the names of documents (what is asked, not where)."""
     aliases = {a for src in sources.values() for a in (src.title, src.short_title, *src.aliases) if a}
@@ -339,6 +327,5 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
         is_follow_up=follow_up,
         focus=f"{question.strip()} {expand(question)}".strip() if follow_up else "",
         jurisdictions=jurisdictions_of(standalone),
-        in_play=in_play(history) if follow_up else [],
         out_of_scope=out_of_scope(question),
     )

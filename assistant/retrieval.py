@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from index.retrieve import Filters, PassageIndex, fuse, fuse_linear
 from index.types import ScoredPassage
 
-from .query import QueryPlan, _locator_matches, expand, plan as make_plan, resolve
+from .query import QueryPlan, expand, plan as make_plan, resolve
 from .settings import RetrievalSettings
 
 # Obligations live in articles, annex points and subcategories; recitals, front matter and tables
@@ -28,7 +28,6 @@ JURISDICTION_MISMATCH = 0.8
 REGION_OF = {"SG": "ASEAN", "ID": "ASEAN"}
 NATIONAL = {"ASEAN", "SG", "ID", "EU", "US", "UK"}
 INTERNATIONAL = {"OECD", "UNESCO", "G7", "INTL"}
-IN_PLAY_BOOST = 1.5  # a follow-up's passages under the units the last answer cited
 
 
 @dataclass
@@ -55,8 +54,7 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
         fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
     else:
         fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg)
-    in_play = _in_play(index, plan, scope)
-    fused = sorted((_with_prior(index, h, plan, in_play) for h in fused), key=lambda h: -h.score)
+    fused = sorted((_with_prior(index, h, plan) for h in fused), key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
@@ -104,20 +102,8 @@ def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list
     return out[:8]
 
 
-def _in_play(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> set[str]:
-    """Ids of the passages under the units a follow-up's history cited (by locator or heading)."""
-    units = [u.lower() for u in plan.in_play]
-    if not units:
-        return set()
-    docs = scope if scope is not None else index.by_document.keys()
-    return {p.passage_id for d in docs for p in index.by_document.get(d, [])
-            if any(_locator_matches(x.lower(), u) for u in units for x in (p.locator, *p.section_path))}
-
-
-def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, in_play: set[str] = frozenset()) -> ScoredPassage:
+def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan) -> ScoredPassage:
     prior = KIND_PRIOR.get(hit.passage.kind, 1.0)
-    if hit.passage.passage_id in in_play:
-        prior *= IN_PLAY_BOOST
     src = index.sources.get(hit.passage.document_id)
     if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
         prior *= DERIVATIVE_PRIOR

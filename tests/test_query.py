@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.query import in_play, jurisdictions_of, plan, without_instructions
+from assistant.query import jurisdictions_of, plan, without_instructions
 from assistant.types import Turn
 
 AI_ACT = "eu-ai-act-2024-1689"
@@ -48,21 +48,16 @@ def test_jurisdictions_of_places_named(question, expected):
     assert jurisdictions_of(question) == expected
 
 
-@pytest.mark.parametrize("history, expected", [
-    ([Turn("user", "What are the maximum fines?"), Turn("assistant", "Up to EUR 35 million (Article 99(3)).")],
-     ["Article 99"]),
-    ([Turn("user", "What does GOVERN 1.1 say?"), Turn("assistant", "GOVERN 1.1: legal requirements are understood.")],
-     ["GOVERN 1.1"]),
-    ([Turn("user", "Which uses are in Annex III point 4?"), Turn("assistant", "Employment [1].")], ["Annex III"]),
-    ([Turn("user", "What about chatbots?"), Turn("assistant", "They must disclose [1].")], []),
-])
-def test_in_play_units_come_from_the_last_exchange(history, expected):
-    assert in_play(history) == expected
-
-
-def test_first_questions_have_no_focus_or_units_in_play():
+def test_first_questions_have_no_focus():
     p = plan("What are the maximum fines under the AI Act (Article 99)?", [], {})
-    assert p.focus == "" and p.in_play == [] and not p.is_follow_up
+    assert p.focus == "" and not p.is_follow_up
+
+
+def test_a_follow_up_focus_is_its_own_words():
+    history = [Turn("user", "What are the maximum fines under the AI Act?"), Turn("assistant", "Up to EUR 35 million.")]
+    p = plan("And for a small start-up?", history, {})
+    assert p.is_follow_up and p.focus.startswith("And for a small start-up?")
+    assert "maximum fines" in p.standalone and "maximum fines" not in p.focus
 
 
 # ---------------------------------------------------------------------------- over the real index
@@ -81,12 +76,12 @@ def top(assistant, question: str, history: list[Turn] | None = None, k: int = 3)
     return [h.passage for h in ctx.retrieval.hits[:k]]
 
 
-def test_follow_up_stays_near_the_provision_just_cited(assistant):
-    """After an answer citing Article 99(3), "is that different for a start-up?" finds the SME rule
-    of the same article, which the bare follow-up words alone do not single out."""
+def test_follow_up_finds_what_its_own_words_ask(assistant):
+    """The carried topic (fines) keeps the follow-up in the penalties; its own words (start-ups)
+    pick the SME rule among them."""
     history = [Turn("user", "What are the maximum fines for prohibited AI practices under the AI Act?"),
-               Turn("assistant", "Up to EUR 35 million or 7 % of turnover (Article 99(3)).")]
-    found = top(assistant, "Is that any different for a small start-up like mine?", history)
+               Turn("assistant", "Up to EUR 35 million or 7 % of turnover.")]
+    found = top(assistant, "Is that any different for a small start-up like mine?", history, k=5)
     assert any(p.document_id == AI_ACT and p.locator.startswith("Article 99(6)") for p in found), \
         [p.passage_id for p in found]
 
