@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from index.embed import get_embedder
 from index.errors import IndexNotReady
 from index.pipeline import IngestReport, ingest
 from index.retrieve import Filters, PassageIndex
+from index.sources import corpus_hash
 from index.store import IndexState
 from index.types import Passage, ScoredPassage, Source
 
@@ -66,6 +68,16 @@ class Assistant:
             return bool(self.index.passages)
         except NotReady:
             return False
+
+    def fingerprint(self) -> dict[str, str]:
+        """What an answer depends on besides the code: index settings, answer settings (no secrets,
+        no paths) and the corpus version. Eval run records carry it, in-process or over /readyz."""
+        dump = self.settings.model_dump(mode="json", exclude={"api": True, "llm": {"api_key"}, "data_dir": True,
+                                                               "corpus_dirs": True, "prompts_dir": True})
+        shas = {d: v.get("sha256", "") for d, v in self.index.state.get("documents", {}).items()}
+        return {"settings_hash": self.config.settings_hash,
+                "answer_settings_hash": hashlib.sha256(repr(sorted(dump.items())).encode()).hexdigest()[:10],
+                "corpus_hash": corpus_hash(shas), "default_mode": self.settings.answer.mode}
 
     # ---- corpus ----------------------------------------------------------------------------
     def documents(self) -> list[tuple[Source, int]]:

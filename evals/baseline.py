@@ -103,7 +103,7 @@ class NaiveRAG:
             except Exception:  # noqa: BLE001 - a missing file is left out, as the assistant's ingest does
                 continue
             self.shas[src.document_id] = src.sha256 or sha256_of(self.paths[src.document_id])
-        from .runner import corpus_hash
+        from index.sources import corpus_hash
 
         self.corpus_hash = corpus_hash(self.shas)
         self.settings_hash = hashlib.sha256(

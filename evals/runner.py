@@ -52,14 +52,6 @@ class Judge(Protocol):
     def key_points(self, case: Case, answer: Answer) -> float | None: ...
 
 
-def corpus_hash(document_shas: Mapping[str, str]) -> str:
-    """sha256 over the per-document sha256s (sorted by document id)."""
-    h = hashlib.sha256()
-    for doc in sorted(document_shas):
-        h.update(f"{doc}:{document_shas[doc]}\n".encode())
-    return h.hexdigest()
-
-
 def git_commit() -> tuple[str, bool]:
     """(HEAD commit or "unknown", whether the working tree has uncommitted changes)."""
     try:
@@ -99,13 +91,7 @@ class InProcessSystem:
         return self.assistant.index.passages.get(passage_id)
 
     def describe(self) -> dict[str, str]:
-        settings = self.assistant.settings
-        dump = settings.model_dump(mode="json", exclude={"api": True, "llm": {"api_key"}, "data_dir": True,
-                                                          "corpus_dirs": True, "prompts_dir": True})
-        shas = {d: v.get("sha256", "") for d, v in self.assistant.index.state.get("documents", {}).items()}
-        return {"settings_hash": self.assistant.config.settings_hash,
-                "answer_settings_hash": hashlib.sha256(repr(sorted(dump.items())).encode()).hexdigest()[:10],
-                "corpus_hash": corpus_hash(shas), "default_mode": settings.answer.mode}
+        return self.assistant.fingerprint()
 
     def warm_up(self) -> None:
         self.assistant.search("warm up the index and the embedding model", k=1)
@@ -160,7 +146,7 @@ class HttpSystem:
         except Exception:  # noqa: BLE001 - the stamp is best effort; answering will report real errors
             pass
         return {k: str(info.get(k, "unknown")) for k in ("settings_hash", "answer_settings_hash", "corpus_hash")} | {
-            "default_mode": "server default"}
+            "default_mode": str(info.get("default_mode", "server default"))}
 
     def warm_up(self) -> None:
         self.client.get("/readyz")

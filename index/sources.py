@@ -30,6 +30,14 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
+def corpus_hash(document_shas: dict[str, str]) -> str:
+    """sha256 over the per-document sha256s (sorted by document id): names one corpus version."""
+    h = hashlib.sha256()
+    for doc in sorted(document_shas):
+        h.update(f"{doc}:{document_shas[doc]}\n".encode())
+    return h.hexdigest()
+
+
 def fetch(source: Source, mirrors: list[Path], cache_dir: Path, allow_download: bool = True) -> Path:
     """Local path of the source's file, checked against its sha256.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 from pathlib import Path
@@ -204,6 +205,24 @@ def test_passage_by_encoded_id(client):
         assert r.status_code == 200, r.text
         assert r.json()["passage_id"] == hit["passage_id"] and r.json()["text"] == hit["text"]
         assert r.json()["locator"] == hit["locator"] and r.json()["document_title"]
+
+
+def test_readyz_names_settings_and_corpus_version(client, full_assistant):
+    """An eval run over HTTP records the same fingerprint as an in-process run of that server."""
+    from evals.runner import HttpSystem
+
+    ready = client.get("/readyz").json()
+    assert {k: ready[k] for k in full_assistant.fingerprint()} == full_assistant.fingerprint()
+    assert re.fullmatch(r"[0-9a-f]{64}", ready["corpus_hash"]) and ready["default_mode"] == "extractive"
+    import httpx
+
+    def through_app(request: httpx.Request) -> httpx.Response:  # the runner's HTTP client, served by the app
+        r = client.request(request.method, request.url.raw_path.decode(), content=request.content,
+                           headers={k: v for k, v in request.headers.items() if k.lower() != "host"})
+        return httpx.Response(r.status_code, headers=r.headers, content=r.content)
+
+    system = HttpSystem("http://testserver/", transport=httpx.MockTransport(through_app))
+    assert system.describe() == full_assistant.fingerprint()
 
 
 def test_health_docs_and_ui(client):

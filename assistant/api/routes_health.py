@@ -21,7 +21,8 @@ def healthz(job: JobDep) -> HealthOut:
 def readyz(assistant: RawAssistantDep, job: JobDep):
     ready, message = job.check_ready()
     if ready:
-        return HealthOut(status="ready", passages=len(assistant.index.passages), indexing={"state": job.state})
+        return HealthOut(status="ready", passages=len(assistant.index.passages), indexing={"state": job.state},
+                         **assistant.fingerprint())
     body = HealthOut(status="not_ready", detail=message, indexing={"state": job.state, "started_at": job.started_at},
                      error=ErrorDetail(code="index_not_ready", message=message))
     return JSONResponse(body.model_dump(exclude_none=True), status_code=503)

@@ -188,6 +188,11 @@ class HealthOut(BaseModel):
     status: str
     detail: str = ""
     passages: int | None = None
+    # when ready: what answers depend on (eval run records over HTTP carry these)
+    settings_hash: str | None = None
+    answer_settings_hash: str | None = None
+    corpus_hash: str | None = None
+    default_mode: str | None = None
     indexing: dict[str, Any] | None = None
     error: ErrorDetail | None = None  # set with 503, so every non-2xx body carries {"error": ...}
 
