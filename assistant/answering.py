@@ -84,7 +84,7 @@ def coverage(ctx: Context) -> float:
 
 
 def abstention(ctx: Context, reason: str, timings: dict[str, float]) -> Answer:
-    closest = _closest(ctx.retrieval.hits)
+    closest = _closest(ctx.retrieval.hits, ctx.index)
     text = f"The indexed documents do not cover this question ({reason})."
     if closest:
         text += " The closest indexed material is " + "; ".join(closest) + ", which does not answer it directly."
@@ -92,13 +92,15 @@ def abstention(ctx: Context, reason: str, timings: dict[str, float]) -> Answer:
                   retrieved=_retrieved(ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)
 
 
-def _closest(hits: list[ScoredPassage]) -> list[str]:
+def _closest(hits: list[ScoredPassage], index: PassageIndex) -> list[str]:
+    """The nearest passages of up to two documents, named as a reader would ("the EU AI Act, Article 36(9)")."""
     out, docs = [], set()
     for h in hits:
         if h.passage.document_id in docs:
             continue
         docs.add(h.passage.document_id)
-        out.append(f"{h.passage.document_id} ({h.passage.locator})")
+        src = index.sources.get(h.passage.document_id)
+        out.append(f"the {src.label if src else h.passage.document_id}, {h.passage.locator}")
         if len(out) == 2:
             break
     return out

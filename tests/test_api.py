@@ -143,6 +143,16 @@ def test_ask_abstains_when_not_covered(client):
     assert r.json()["abstained"] is True and r.json()["citations"] == []
 
 
+def test_abstention_says_why_and_names_the_closest_material_by_title(client, full_assistant):
+    r = client.post("/v1/ask", json={"question": "What does Thailand's draft AI law require from banks?"}).json()
+    assert r["abstained"] is True and r["citations"] == []
+    assert "do not cover" in r["answer"] and "Thailand" in r["answer"]
+    closest = r["answer"].split("closest indexed material is", 1)[1]
+    titles = {src.label for src in full_assistant.index.sources.values()}
+    assert any(t in closest for t in titles), closest
+    assert not re.search(r"\b[a-z]+-[a-z0-9-]+-\d{4}\b", r["answer"]), "a raw document id leaked into the text"
+
+
 def test_ask_stream_sse_framing(client):
     r = client.post("/v1/ask", json={"question": CHATBOT_Q, "stream": True})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
