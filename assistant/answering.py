@@ -20,6 +20,9 @@ from .types import Answer, Citation, Turn
 
 PERSONA_LIMITS = {"sme": (3, 2), "official": (6, 3), "evaluator": (4, 2)}  # (sentences, per passage)
 ANSWER_PASSAGES = {"sme": 1, "official": 3, "evaluator": 2}  # top passages an answer may quote
+# A short (SME) answer quotes one passage, plus the next one only when the ranking cannot tell
+# them apart: on a near tie, quoting both beats betting on one.
+NEAR_TIE = 0.95
 BINDING_PREMISE = re.compile(r"\b(legally binding|binding|mandatory|compulsory|required by law|law requires|"
                              r"enforceable|fines?|penalt\w*|sanctions?|illegal|obliged|obligations?|"
                              r"licen[cs]es?|permits?|(prior )?approval|register with|registration|compliance deadline)\b", re.I)
@@ -120,6 +123,8 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
         # Precision first: quote only the top passages, so every citation points at the passage
         # the ranking trusts most, not at whatever shares a few words with the question.
         hits = retrieval.hits[:ANSWER_PASSAGES.get(ctx.persona, 2)]
+        if ctx.persona == "sme" and len(retrieval.hits) > 1 and retrieval.hits[1].score >= NEAR_TIE * retrieval.hits[0].score:
+            hits = retrieval.hits[:2]
         cands = extractive.candidates(ctx.plan.standalone, hits, ctx.index.doc_freq, max(1, len(ctx.index.passages)),
                                       extra_terms=ctx.plan.retrieval_query,
                                       normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
