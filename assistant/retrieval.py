@@ -19,7 +19,8 @@ KIND_PRIOR = {"recital": 0.75, "front": 0.6, "page": 0.9}
 DERIVATIVE_PRIOR = 0.8
 JURISDICTION_BOOST = 1.2  # places named in the question ("we ship to France") favour their rules
 # In a follow-up the carried-over topic says where we are, the new turn what is asked now
-# ("and for news articles?"): the new words count this much more in the lexical score.
+# ("and for news articles?"): the new turn's own BM25 score, scaled to the same range, is added
+# with this weight, so its words count about twice.
 FOCUS_WEIGHT = 1.0
 # Rules of another place apply less: a clinic in Kuala Lumpur is not governed by the UK white paper.
 # International instruments (OECD, UNESCO, G7, Council of Europe) stay neutral, and a member state's

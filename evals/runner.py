@@ -6,7 +6,6 @@ the source pages needed for quote validity are parsed (once per cited document).
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import threading
 import time
