@@ -15,9 +15,12 @@ from .settings import Settings
 from .types import Citation, Comparison, Finding
 
 FINDING_SENTENCES = 2
-# Words that frame a comparison rather than name its subject ("how do A and B each deal with X").
-FRAMING = re.compile(r"\b(each|say|says|said|deal|deals|treat|treats|handle|handles|approach|approaches|address|"
-                     r"addresses|tackle|tackles|same|use|uses|their|they|them|it|its|either|other|one|two|respective(ly)?)\b", re.I)
+# Function words and words that frame a comparison rather than name its subject ("how do A and B
+# each deal with X").
+NOT_TOPIC = re.compile(r"\b(how|do|does|the|and|between|on|what|are|is|in|with|regarding|about|"
+                       r"each|say|says|said|deal|deals|treat|treats|handle|handles|approach|approaches|address|"
+                       r"addresses|tackle|tackles|same|use|uses|their|they|them|it|its|either|other|one|two|"
+                       r"respective(ly)?)\b", re.I)
 COVERAGE_PASSAGES = 4
 FINDING_PASSAGES = 2
 
@@ -26,8 +29,7 @@ def topic_of(question: str, index: PassageIndex) -> str:
     """The compared subject: the question without document names and comparison words."""
     topic = strip_names(question, index.sources)
     topic = COMPARE_CUES.sub(" ", topic)
-    topic = re.sub(r"\b(how|do|does|the|and|between|on|what|are|is|in|with|regarding|about)\b", " ", topic, flags=re.I)
-    topic = FRAMING.sub(" ", topic)
+    topic = NOT_TOPIC.sub(" ", topic)
     return re.sub(r"\s+", " ", topic).strip(" ?.,") or question
 
 

@@ -34,7 +34,7 @@ EU_PLACES = re.compile(r"\b(austria|belgi(um|an)|bulgaria|croatia|cyprus|czech(i
                        r"swed(en|ish)|dublin|paris|berlin|madrid|rome|amsterdam|brussels|vienna|lisbon|warsaw|europe(an)?)\b", re.I)
 US_PLACES = re.compile(r"\b(U\.?S\.?A?|United States|America(n)?|Washington|New York|California|Texas|Silicon Valley)\b")
 UK_PLACES = re.compile(r"\b(U\.?K\.?|United Kingdom|Britain|British|England|English law|Scotland|Wales|London|Manchester)\b")
-INTERNATIONAL = re.compile(r"\b(international(ly)?|global(ly)?|worldwide|multilateral|intergovernmental)\b", re.I)
+INTERNATIONAL_WORDS = re.compile(r"\b(international(ly)?|global(ly)?|worldwide|multilateral|intergovernmental)\b", re.I)
 ASEAN_PLACES = re.compile(rf"\b({ASEAN_MEMBERS}|southeast asia(n)?|south-east asia(n)?)\b", re.I)
 
 
@@ -74,7 +74,7 @@ def jurisdictions_of(text: str) -> list[str]:
         out.append("US")
     if UK_PLACES.search(text):
         out.append("UK")
-    if INTERNATIONAL.search(text):
+    if INTERNATIONAL_WORDS.search(text):
         out.append("INTL")  # instruments of international bodies (OECD, UNESCO, G7, Council of Europe)
     return out
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from index.types import Passage, ScoredPassage, Source
 
 from ..citations import page_url
+from ..types import Citation
 
 Persona = Literal["sme", "official", "evaluator"]
 Mode = Literal["extractive", "llm"]
@@ -82,23 +83,10 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-class CitationOut(BaseModel):
-    n: int
-    passage_id: str
-    document_id: str
-    document_title: str
-    locator: str
-    page: int | None
-    quote: str
-    url: str
-    binding: bool
-    jurisdiction: str
-
-
 class AnswerOut(BaseModel):
     answer: str
     abstained: bool
-    citations: list[CitationOut]
+    citations: list[Citation]  # the service dataclass: one definition of a citation
     mode: str
     retrieved: list[dict[str, Any]] = []
     timings_ms: dict[str, float] = {}
@@ -111,7 +99,7 @@ class FindingOut(BaseModel):
     document_title: str
     addressed: bool
     answer: str
-    citations: list[CitationOut]
+    citations: list[Citation]  # the service dataclass: one definition of a citation
 
 
 class ComparisonOut(BaseModel):
