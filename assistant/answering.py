@@ -92,7 +92,7 @@ def abstention(ctx: Context, reason: str, timings: dict[str, float]) -> Answer:
     if closest:
         text += " The closest indexed material is " + "; ".join(closest) + ", which does not answer it directly."
     return Answer(answer=text, abstained=True, citations=[], mode="extractive",
-                  retrieved=_retrieved(ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)
+                  retrieved=_retrieved(ctx.retrieval.ranked or ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)
 
 
 def _closest(hits: list[ScoredPassage], index: PassageIndex) -> list[str]:
@@ -179,4 +179,4 @@ def answer_extractive(ctx: Context, timings: dict[str, float], settings: Setting
         return abstention(ctx, "no sentence of the closest passages answers it", timings)
     verify(text, citations, ctx.index.passages)
     return Answer(answer=text, abstained=False, citations=citations, mode="extractive",
-                  retrieved=_retrieved(ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)
+                  retrieved=_retrieved(ctx.retrieval.ranked or ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)

@@ -175,7 +175,7 @@ class GroundedComposer:
         text = " ".join(self.sentences)
         verify(text, citations, self.ctx.index.passages)
         return Answer(answer=text, abstained=False, citations=citations, mode="llm",
-                      retrieved=_retrieved(self.ctx.retrieval.hits), timings_ms=timings, notes=notes,
+                      retrieved=_retrieved(self.ctx.retrieval.ranked or self.ctx.retrieval.hits), timings_ms=timings, notes=notes,
                       standalone_question=self.ctx.plan.standalone)
 
 

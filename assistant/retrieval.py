@@ -3,8 +3,11 @@ scoped to the documents the question names, with priors that favour operative pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import re
+
+from index.annotations import EXPLANATORY, unit_key
 from index.retrieve import Filters, PassageIndex, fuse, fuse_linear
 from index.types import ScoredPassage
 
@@ -17,7 +20,14 @@ KIND_PRIOR = {"recital": 0.75, "front": 0.6, "page": 0.9}
 # Documents that restate another document's rules (the Commission guidelines on the AI Act) should
 # not crowd out the rules themselves unless the question asks for them.
 DERIVATIVE_PRIOR = 0.8
-JURISDICTION_BOOST = 1.2  # places named in the question ("we ship to France") favour their rules
+# Units annotated as background or front matter explain; they answer only questions about the
+# document itself (its purpose, authors, method, structure).
+EXPLANATORY_PRIOR = 0.7
+ABOUT_THE_DOCUMENT = re.compile(r"\b(foreword|preface|introduction|background|purpose of (the|this)|objectives? of (the|this)|"
+                                r"who (wrote|developed|drafted|prepared)|methodology|acknowledg\w+|table of contents|"
+                                r"structure of (the|this)|references|history of)\b", re.I)
+JURISDICTION_BOOST = 1.2
+RANK_DEPTH = 20  # answers report this many ranked passages, so evaluators see where the gold ranked  # places named in the question ("we ship to France") favour their rules
 # In a follow-up the carried-over topic says where we are, the new turn what is asked now
 # ("and for news articles?"): the new turn's own BM25 score, scaled to the same range, is added
 # with this weight, so its words count about twice.
@@ -37,6 +47,7 @@ class Retrieval:
     exact: list[ScoredPassage]  # passages named by an identifier in the question
     best_dense: float  # highest cosine similarity in scope (for the abstention decision)
     scope: set[str] | None
+    ranked: list[ScoredPassage] = field(default_factory=list)  # deeper list (RANK_DEPTH), for evaluation
 
 
 def retrieve(index: PassageIndex, query: str, filters: Filters, k: int, cfg: RetrievalSettings) -> list[ScoredPassage]:
@@ -54,12 +65,14 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
         lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
         fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
     else:
-        fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg)
-    fused = sorted((_with_prior(index, h, plan) for h in fused), key=lambda h: -h.score)
+        units = index.knowledge.unit_scores(vector, scope) if cfg.question_weight > 0 else {}
+        fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg, units)
+    about_document = bool(ABOUT_THE_DOCUMENT.search(plan.standalone))
+    fused = sorted((_with_prior(index, h, plan, about_document) for h in fused), key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
-    return Retrieval(hits[: max(k, len(exact))], exact, best, scope)
+    return Retrieval(hits[: max(k, len(exact))], exact, best, scope, hits[: max(RANK_DEPTH, k, len(exact))])
 
 
 def _lexical(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> dict[str, float]:
@@ -74,13 +87,22 @@ def _lexical(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> di
 
 
 def _linear(index: PassageIndex, vector, dense: list[ScoredPassage], lexical: dict[str, float],
-            cfg: RetrievalSettings) -> list[ScoredPassage]:
+            cfg: RetrievalSettings, units: dict[tuple[str, str], float]) -> list[ScoredPassage]:
+    """Cosine + weighted BM25 + weighted annotation-question match of the passage's unit, over the
+    union of the dense, lexical and question-match candidates."""
     top_lexical = sorted(lexical, key=lambda pid: -lexical[pid])[: cfg.candidates]
-    ids = list(dict.fromkeys([h.passage.passage_id for h in dense] + top_lexical))
+    top_units = sorted(units, key=lambda u: -units[u])[: cfg.question_candidates]
+    by_question = [pid for u in top_units for pid in index.by_unit.get(u, ())]
+    ids = list(dict.fromkeys([h.passage.passage_id for h in dense] + top_lexical + by_question))
     cos = dict(zip(ids, index.cosines(vector, ids).tolist()))
     fused = fuse_linear(cos, {pid: lexical.get(pid, 0.0) for pid in ids}, cfg.lexical_weight)
-    return [ScoredPassage(index.passages[pid], score, {"dense": cos[pid], "bm25": lexical.get(pid, 0.0)})
-            for pid, score in fused.items()]
+    out = []
+    for pid, score in fused.items():
+        q = units.get((index.passages[pid].document_id, unit_key(pid)), 0.0)
+        bonus = cfg.question_weight * max(0.0, q - cfg.question_floor)
+        out.append(ScoredPassage(index.passages[pid], score + bonus,
+                                 {"dense": cos[pid], "bm25": lexical.get(pid, 0.0), "question": q}))
+    return out
 
 
 def _scope(index: PassageIndex, plan: QueryPlan, filters: Filters) -> set[str] | None:
@@ -103,8 +125,11 @@ def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list
     return out[:8]
 
 
-def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan) -> ScoredPassage:
-    prior = KIND_PRIOR.get(hit.passage.kind, 1.0)
+def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_document: bool = False) -> ScoredPassage:
+    prior = 1.0 if about_document else KIND_PRIOR.get(hit.passage.kind, 1.0)
+    note = index.knowledge.annotation(hit.passage.passage_id)
+    if note is not None and note.kind in EXPLANATORY and not about_document:
+        prior = min(prior, EXPLANATORY_PRIOR)
     src = index.sources.get(hit.passage.document_id)
     if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
         prior *= DERIVATIVE_PRIOR

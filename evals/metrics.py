@@ -35,6 +35,9 @@ _BOUNDARY = " (,.;:-"
 METRICS: dict[str, tuple[str, bool]] = {
     "recall_at_k": ("retrieval recall@k", True),
     "mrr": ("retrieval MRR", True),
+    "gold_top1": ("gold passage first", True),
+    "gold_top5": ("gold passage in top 5", True),
+    "gold_top20": ("gold passage in top 20", True),
     "citation_precision": ("citation precision", True),
     "citation_recall": ("citation recall (cases)", True),
     "source_recall": ("citation recall (sources)", True),
@@ -42,6 +45,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "abstention_precision": ("abstention precision", True),
     "abstention_recall": ("abstention recall", True),
     "key_point_coverage": ("key-point coverage (lexical)", True),
+    "not_covered_named": ("mixed: uncovered part named", True),
     "pass_rate": ("pass rate", True),
     "latency_p50_ms": ("latency p50 (ms)", False),
     "latency_p95_ms": ("latency p95 (ms)", False),
@@ -63,6 +67,8 @@ class CaseScores:
     key_point_coverage: float | None
     latency_ms: float
     passed: bool
+    gold_rank: int | None = None  # 1-based rank of the first gold passage in the ranked list; 0: not in it
+    not_covered_named: bool | None = None  # mixed cases: does the answer name the uncovered part?
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -202,7 +208,10 @@ def score_case(case: Case, answer: Answer, passages: Mapping[str, Passage], page
                          page_texts(c.document_id, c.page)) for c in answer.citations]
     recall = citation_recall(case, answer, passages)
     abstain_ok = answer.abstained == case.expect.abstain
-    passed = error is None and abstain_ok and all(valid) and (recall is None or recall == 1.0)
+    named = not_covered_named(case, answer)
+    passed = (error is None and abstain_ok and all(valid) and (recall is None or recall == 1.0)
+              and named is not False)
+    ranks = retrieval_ranks(case, retrieved)
     return CaseScores(
         recall_at_k=recall_at_k(case, retrieved, k), reciprocal_rank=reciprocal_rank(case, retrieved),
         citation_precision=citation_precision(case, answer, passages), citation_recall=recall,
@@ -211,7 +220,17 @@ def score_case(case: Case, answer: Answer, passages: Mapping[str, Passage], page
         quotes_valid=sum(valid), quotes_total=len(valid),
         should_abstain=case.expect.abstain, abstained=answer.abstained,
         key_point_coverage=key_point_coverage(case, answer), latency_ms=latency_ms, passed=passed,
+        gold_rank=(ranks[0] if ranks else 0) if case.expect.sources and not case.expect.abstain else None,
+        not_covered_named=named,
     )
+
+
+def not_covered_named(case: Case, answer: Answer) -> bool | None:
+    """Mixed cases: the answer names every part the corpus does not cover (None for other cases)."""
+    if not case.expect.not_covered:
+        return None
+    text = normalise(answer.answer).lower()
+    return all(normalise(term).lower() in text for term in case.expect.not_covered)
 
 
 # ---------------------------------------------------------------------------- aggregation
@@ -261,6 +280,8 @@ def aggregate(scores: Sequence[CaseScores]) -> dict[str, float | None]:
         **abstention_scores(scores),
         "key_point_coverage": mean([s.key_point_coverage for s in scores]),
         "pass_rate": ratio(sum(s.passed for s in scores), len(scores)),
+        **gold_rank_shares(scores),
+        "not_covered_named": mean([None if s.not_covered_named is None else float(s.not_covered_named) for s in scores]),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "latency_max_ms": max(latencies) if latencies else None,
@@ -271,11 +292,18 @@ def aggregate(scores: Sequence[CaseScores]) -> dict[str, float | None]:
     return out
 
 
+def gold_rank_shares(scores: Sequence[CaseScores]) -> dict[str, float | None]:
+    """Share of answerable cases whose gold passage ranks first, in the top 5 and in the top 20."""
+    ranks = [s.gold_rank for s in scores if s.gold_rank is not None]
+    return {f"gold_top{n}": ratio(sum(1 for r in ranks if 0 < r <= n), len(ranks)) for n in (1, 5, 20)}
+
+
 def slices(cases: Sequence[Case], scores: Sequence[CaseScores]) -> dict[str, dict[str, dict[str, float | None]]]:
     """Aggregates per persona, per kind and per tag: {"persona": {"sme": {...}}, "kind": ..., "tag": ...}."""
-    groups: dict[str, dict[str, list[CaseScores]]] = {"persona": {}, "kind": {}, "tag": {}}
+    groups: dict[str, dict[str, list[CaseScores]]] = {"persona": {}, "kind": {}, "language": {}, "tag": {}}
     for case, s in zip(cases, scores, strict=True):
         groups["persona"].setdefault(case.persona, []).append(s)
+        groups["language"].setdefault(case.language, []).append(s)
         groups["kind"].setdefault(case.kind, []).append(s)
         for tag in case.tags:
             groups["tag"].setdefault(tag, []).append(s)

@@ -16,7 +16,9 @@ from typing import Any
 import yaml
 
 PERSONAS = ("sme", "official", "evaluator")
-KINDS = ("sme", "comparison", "follow-up", "identifier", "out-of-corpus", "false-premise", "injection")
+KINDS = ("sme", "comparison", "follow-up", "identifier", "out-of-corpus", "false-premise", "injection",
+         "temporal", "mixed")
+LANGUAGES = ("en", "id", "ms", "vi", "th", "fil")
 SOURCE_GROUPS = ("any", "all")
 ROLES = ("user", "assistant")
 FILTER_KEYS = ("documents", "jurisdictions", "binding")
@@ -49,6 +51,7 @@ class Expect:
     sources: tuple[ExpectedSource, ...] = ()
     source_groups: str = "any"
     key_points: tuple[str, ...] = ()
+    not_covered: tuple[str, ...] = ()  # mixed cases: words naming the part the corpus does not answer
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Case:
     tags: tuple[str, ...] = ()
     history: tuple[dict[str, str], ...] = ()
     filters: Mapping[str, Any] = field(default_factory=dict)
+    language: str = "en"
 
     @property
     def answerable(self) -> bool:
@@ -141,6 +145,8 @@ def case_problems(item: Any) -> list[str]:
         p.append(f"persona: {item.get('persona')!r} is not one of {', '.join(PERSONAS)}")
     if item.get("kind", "sme") not in KINDS:
         p.append(f"kind: {item.get('kind')!r} is not one of {', '.join(KINDS)}")
+    if item.get("language", "en") not in LANGUAGES:
+        p.append(f"language: {item.get('language')!r} is not one of {', '.join(LANGUAGES)}")
     tags = item.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         p.append("tags: must be a list of strings")
@@ -156,6 +162,9 @@ def case_problems(item: Any) -> list[str]:
     kps = expect.get("key_points", []) or []
     if not isinstance(kps, list) or not all(isinstance(k, str) for k in kps):
         p.append("expect.key_points: must be a list of strings")
+    nc = expect.get("not_covered", []) or []
+    if not isinstance(nc, list) or not all(isinstance(k, str) for k in nc):
+        p.append("expect.not_covered: must be a list of strings")
     sources = expect.get("sources", []) or []
     if not isinstance(sources, list):
         return p + ["expect.sources: must be a list"]
@@ -204,7 +213,8 @@ def to_case(item: dict[str, Any]) -> Case:
         history=tuple({"role": t["role"], "content": t["content"]} for t in item.get("history", []) or []),
         filters=dict(item.get("filters", {}) or {}),
         expect=Expect(expect["abstain"], sources, expect.get("source_groups", "any"),
-                      tuple(expect.get("key_points", []) or [])),
+                      tuple(expect.get("key_points", []) or []), tuple(expect.get("not_covered", []) or [])),
+        language=item.get("language", "en"),
     )
 
 

@@ -29,10 +29,11 @@ def tokenize(text: str, stem=None) -> list[str]:
     return stem.stemWords(words)
 
 
-def lexical_text(section_path: tuple[str, ...], text: str) -> str:
+def lexical_text(section_path: tuple[str, ...], text: str, questions: str = "") -> str:
     """What BM25 indexes: the passage with its section titles (a title states the topic that its
-    paragraphs only imply, e.g. "Obligations of deployers of high-risk AI systems")."""
-    return " ".join(section_path[-2:]) + "\n" + text
+    paragraphs only imply, e.g. "Obligations of deployers of high-risk AI systems") and its
+    annotation questions (the everyday words people use for it)."""
+    return " ".join(section_path[-2:]) + "\n" + text + ("\n" + questions if questions else "")
 
 
 class LexicalIndex:

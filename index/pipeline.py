@@ -19,7 +19,7 @@ from .chunk import chunk_document
 from .embed import get_embedder
 from .embed_cache import EmbeddingCache
 from .errors import SourceError
-from .lexical import LexicalIndex, lexical_text
+from .knowledge import KnowledgeLayer
 from .parse import parse
 from .sources import fetch, sha256_of
 from .store import ChromaLocation, ChromaStore, IndexState
@@ -45,8 +45,26 @@ class IngestConfig:
     def cache_dir(self) -> Path:
         return self.data_dir / "downloads"
 
-    def bm25_dir(self, collection: str) -> Path:
-        return self.data_dir / "bm25" / collection
+    def bm25_dirs(self, collection: str) -> list[Path]:
+        """BM25 folders of a collection (one per annotation set it was built with)."""
+        return sorted((self.data_dir / "bm25").glob(f"{collection}-a*"))
+
+    @property
+    def model_key(self) -> str:
+        """Embedding-cache key of the model at this input length (256 word pieces is the model's own limit)."""
+        return self.embedding_model if self.embed_max_tokens == 256 else f"{self.embedding_model}@{self.embed_max_tokens}"
+
+
+def prepare_knowledge(cfg: IngestConfig, collection: str, documents: set[str], passages: list[Passage]) -> KnowledgeLayer:
+    """Embed the annotation questions and build BM25 over passages and questions, so that readers
+    load both ready-made (cheap when nothing changed: vectors and BM25 files are reused)."""
+    from .embed import get_embedder
+    from .retrieve import load_lexical
+
+    embedder = get_embedder(cfg.embedding_model, cfg.embed_batch_size, cfg.embed_max_tokens)
+    knowledge = KnowledgeLayer.load(documents, cfg.data_dir, embedder, cfg.model_key)
+    load_lexical(cfg.data_dir, collection, passages, knowledge)
+    return knowledge
 
 
 @dataclass
@@ -144,6 +162,9 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
 
     wanted = {s.document_id for s in sources}
     if state and same_settings and not todo and set(kept) == set(old_docs) == wanted:
+        if not _knowledge_ready(cfg, state):  # the annotations changed: refresh their vectors and BM25
+            prepare_knowledge(cfg, state["collection"], set(state["documents"]),
+                              ChromaStore(client, state["collection"]).all_passages())
         report.collection, report.seconds = state["collection"], time.perf_counter() - t0
         return report  # nothing changed: no parsing, no embedding, no new generation
 
@@ -160,8 +181,7 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
         report.added = sum(len(plist) for *_rest, plist in prepared)
         report.embed_seconds = time.perf_counter() - t_embed
         passages = new.all_passages()
-        LexicalIndex.build([p.passage_id for p in passages],
-                           [lexical_text(p.section_path, p.text) for p in passages]).save(cfg.bm25_dir(name))
+        prepare_knowledge(cfg, name, set(kept) | {src.document_id for src, *_r in prepared}, passages)
     except BaseException:
         client.delete_collection(name)  # the live generation is untouched
         raise
@@ -250,9 +270,7 @@ def _embed_new(store: ChromaStore, prepared, cfg: IngestConfig, progress: bool) 
     items = [(p, embedding_text(src, p)) for src, _d, _n, plist in prepared for p in plist]
     if not items:
         return 0
-    # 256 word pieces is the model's own limit: the plain model name stands for it.
-    model_key = cfg.embedding_model if cfg.embed_max_tokens == 256 else f"{cfg.embedding_model}@{cfg.embed_max_tokens}"
-    cache = EmbeddingCache(cfg.data_dir / "embedding-cache.sqlite", model_key)
+    cache = EmbeddingCache(cfg.data_dir / "embedding-cache.sqlite", cfg.model_key)
     embedded, batch = 0, 256
     try:
         with tqdm(total=len(items), desc="embed", unit="passage", disable=not progress) as bar:
@@ -282,7 +300,15 @@ def _drop_old_generations(client, cfg: IngestConfig, keep: set[str]) -> None:
         name = col if isinstance(col, str) else col.name
         if name.startswith("passages-") and name not in keep:
             client.delete_collection(name)
-            shutil.rmtree(cfg.bm25_dir(name), ignore_errors=True)
+            for folder in cfg.bm25_dirs(name):
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def _knowledge_ready(cfg: IngestConfig, state: dict) -> bool:
+    from .knowledge import annotations_hash, collect
+
+    anns = collect(set(state.get("documents", {})), cfg.data_dir)
+    return (cfg.data_dir / "bm25" / f"{state['collection']}-a{annotations_hash(anns)}").is_dir()
 
 
 def report_rows(report: IngestReport) -> list[dict]:

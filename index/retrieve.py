@@ -15,8 +15,10 @@ import numpy as np
 
 from .embed import Embedder
 from .errors import IndexNotReady
+from .knowledge import KnowledgeLayer
 from .lexical import LexicalIndex, lexical_text, tokenize
 from .store import ChromaLocation, ChromaStore, IndexState
+from .annotations import unit_key
 from .types import Passage, ScoredPassage, Source
 
 
@@ -43,8 +45,9 @@ class PassageIndex:
     """Everything a query needs, loaded once: passages, sources, BM25, the Chroma collection."""
 
     def __init__(self, passages: list[Passage], sources: dict[str, Source], store: ChromaStore,
-                 lexical: LexicalIndex, embedder: Embedder, state: dict):
+                 lexical: LexicalIndex, embedder: Embedder, state: dict, knowledge: KnowledgeLayer | None = None):
         self.passages = {p.passage_id: p for p in passages}
+        self.knowledge = knowledge or KnowledgeLayer.empty()
         self.sources = {d: s for d, s in sources.items() if d in state.get("documents", {})}
         self.store = store
         self.lexical = lexical
@@ -56,25 +59,23 @@ class PassageIndex:
         self.by_document: dict[str, list[Passage]] = {}
         for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
             self.by_document.setdefault(p.document_id, []).append(p)
+        self.by_unit: dict[tuple[str, str], list[str]] = {}
+        for pid in lexical.ids:
+            self.by_unit.setdefault((self.passages[pid].document_id, unit_key(pid)), []).append(pid)
 
     @classmethod
-    def load(cls, chroma: ChromaLocation, data_dir: Path, sources: list[Source], embedder: Embedder) -> "PassageIndex":
+    def load(cls, chroma: ChromaLocation, data_dir: Path, sources: list[Source], embedder: Embedder,
+             model_key: str = "", annotations_dir: Path | None = None) -> "PassageIndex":
         client = chroma.client()
         state = IndexState(client).read()
         if not state:
             raise IndexNotReady("no index has been built yet: run `policy-assistant ingest`")
         store = ChromaStore(client, state["collection"])
         passages = store.all_passages()
-        bm25_dir = data_dir / "bm25" / state["collection"]
-        try:
-            lexical = LexicalIndex.load(bm25_dir)
-            if len(lexical.ids) != len(passages):
-                raise ValueError("stale BM25 index")
-        except (OSError, ValueError):  # another machine built the index: rebuild BM25 locally
-            lexical = LexicalIndex.build([p.passage_id for p in passages],
-                                         [lexical_text(p.section_path, p.text) for p in passages])
-            lexical.save(bm25_dir)
-        return cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state)
+        knowledge = KnowledgeLayer.load(set(state.get("documents", {})), data_dir, embedder,
+                                        model_key or embedder.name, annotations_dir)
+        lexical = load_lexical(data_dir, state["collection"], passages, knowledge)
+        return cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state, knowledge)
 
     @cached_property
     def vectors(self) -> np.ndarray:
@@ -137,6 +138,23 @@ class PassageIndex:
         top = np.argsort(-scores)[:k]
         return [ScoredPassage(self.passages[self.lexical.ids[i]], float(scores[i]), {"bm25": float(scores[i])})
                 for i in top if scores[i] > 0]
+
+
+def load_lexical(data_dir: Path, collection: str, passages: list[Passage], knowledge: KnowledgeLayer) -> LexicalIndex:
+    """BM25 over passages and their annotation questions, saved per collection and annotation set;
+    built here when missing (another machine built the index, or the annotations changed)."""
+    folder = data_dir / "bm25" / f"{collection}-a{knowledge.hash}"
+    try:
+        lexical = LexicalIndex.load(folder)
+        if len(lexical.ids) != len(passages):
+            raise ValueError("stale BM25 index")
+        return lexical
+    except (OSError, ValueError):
+        lexical = LexicalIndex.build([p.passage_id for p in passages],
+                                     [lexical_text(p.section_path, p.text, knowledge.questions_text(p.passage_id))
+                                      for p in passages])
+        lexical.save(folder)
+        return lexical
 
 
 def fuse(ranked: list[tuple[list[ScoredPassage], float]], rrf_k: int = 60) -> list[ScoredPassage]:

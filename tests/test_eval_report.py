@@ -71,7 +71,7 @@ def test_record_from_fake_system(record):
     assert record["system"] == "fake" and record["cases"][0]["id"] == "sme-001"
     assert agg["quote_validity"] == 1.0 and 0 < agg["citation_recall"] < 1
     assert agg["abstention_recall"] is not None and agg["cases"] == 65
-    assert set(record["slices"]) == {"persona", "kind", "tag"}
+    assert set(record["slices"]) == {"persona", "kind", "language", "tag"}
 
 
 def test_html_is_self_contained(record, tmp_path):

@@ -27,8 +27,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITES_DIR = ROOT / "evals" / "suites"
-SUITE_FILES = {"dev": SUITES_DIR / "dev.yaml", "holdout": SUITES_DIR / "holdout.yaml"}
-MIN_CASES = {"dev": 64, "holdout": 24}
+SUITE_FILES = {"dev": SUITES_DIR / "dev.yaml", "holdout": SUITES_DIR / "holdout.yaml",
+               "tune": SUITES_DIR / "tune.yaml", "blind": SUITES_DIR / "blind.yaml",
+               "blind-multilingual": SUITES_DIR / "blind-multilingual.yaml"}
+MIN_CASES = {"dev": 64, "holdout": 24, "tune": 60, "blind": 80, "blind-multilingual": 25}
 
 
 def _corpus_dir() -> Path:
@@ -50,12 +52,14 @@ def needs_corpus(func):
     return pytest.mark.corpus(_skip_without_corpus(func))
 
 PERSONAS = {"sme", "official", "evaluator"}
-KINDS = {"sme", "comparison", "follow-up", "identifier", "out-of-corpus", "false-premise", "injection"}
+KINDS = {"sme", "comparison", "follow-up", "identifier", "out-of-corpus", "false-premise", "injection",
+         "temporal", "mixed"}
+LANGUAGES = {"en", "id", "ms", "vi", "th", "fil"}
 ROLES = {"user", "assistant"}
 FILTER_KEYS = {"documents", "jurisdictions", "binding"}
 SOURCE_GROUPS = {"any", "all"}
-CASE_KEYS = {"id", "persona", "kind", "tags", "question", "history", "filters", "expect"}
-EXPECT_KEYS = {"abstain", "sources", "source_groups", "key_points"}
+CASE_KEYS = {"id", "persona", "kind", "tags", "question", "history", "filters", "expect", "language"}
+EXPECT_KEYS = {"abstain", "sources", "source_groups", "key_points", "not_covered"}
 SOURCE_KEYS = {"document", "locator", "page", "quote"}
 ASEAN_GUIDE = "asean-guide-ai-governance-ethics-2024"
 ASEAN_HEADER = "ASEAN Guide on AI Governance and Ethics"
@@ -193,9 +197,15 @@ def test_questions_differ_between_suites():
     def key(q):
         return norm(str(q)).lower()
 
-    dev = {key(c.get("question")) for c in SUITES["dev"]}
-    overlap = [c["id"] for c in SUITES["holdout"] if key(c.get("question")) in dev]
-    assert not overlap, f"holdout cases repeating a dev question: {overlap}"
+    seen: dict[str, str] = {}
+    repeats = []
+    for suite, cases in SUITES.items():
+        for c in cases:
+            k = key(c.get("question"))
+            if k in seen and seen[k] != suite:
+                repeats.append(f"{c.get('id')} ({suite}) repeats a question of {seen[k]}")
+            seen.setdefault(k, suite)
+    assert not repeats, repeats
 
 
 def _case_problems(case: dict) -> list[str]:
@@ -228,6 +238,8 @@ def _case_problems(case: dict) -> list[str]:
         if not (isinstance(turn, dict) and set(turn) == {"role", "content"} and turn["role"] in ROLES
                 and isinstance(turn["content"], str) and turn["content"].strip()):
             p.append(f"bad history turn {turn!r}")
+    if case.get("language", "en") not in LANGUAGES:
+        p.append(f"language {case.get('language')!r} not in {sorted(LANGUAGES)}")
     if kind == "follow-up" and not history:
         p.append("follow-up cases need a history")
     if history and history[-1].get("role") != "assistant":
@@ -254,7 +266,7 @@ def _case_problems(case: dict) -> list[str]:
         return p + ["expect.sources must be a list"]
     if kind == "out-of-corpus" and abstain is not True:
         p.append("out-of-corpus cases must expect abstention")
-    if kind in {"sme", "comparison", "follow-up", "identifier", "false-premise"} and abstain is not False:
+    if kind in {"sme", "comparison", "follow-up", "identifier", "false-premise", "temporal", "mixed"} and abstain is not False:
         p.append(f"{kind} cases must expect an answer (abstain: false)")
     if abstain is True and sources:
         p.append("abstaining cases must have no sources")
@@ -267,6 +279,11 @@ def _case_problems(case: dict) -> list[str]:
         docs = {s.get("document") for s in sources if isinstance(s, dict)}
         if groups != "all" or len(docs) < 2 or len(docs) != len(sources):
             p.append("comparison cases need one source per document (>= 2 documents) and source_groups: all")
+    not_covered = expect.get("not_covered", [])
+    if not isinstance(not_covered, list) or not all(isinstance(k, str) and k.strip() for k in not_covered):
+        p.append("not_covered must be a list of strings")
+    elif kind == "mixed" and not not_covered:
+        p.append("mixed cases need not_covered: the words naming the part the corpus does not answer")
     key_points = expect.get("key_points", [])
     if not isinstance(key_points, list) or not all(isinstance(k, str) and k.strip() for k in key_points):
         p.append("key_points must be a list of strings")
@@ -310,7 +327,13 @@ def test_case_mix(suite):
     counts: dict[str, int] = {}
     for case in SUITES[suite]:
         counts[case.get("kind")] = counts.get(case.get("kind"), 0) + 1
-    scale = 1.0 if suite == "dev" else 0.3
+    if suite == "blind-multilingual":
+        langs: dict[str, int] = {}
+        for case in SUITES[suite]:
+            langs[case.get("language", "en")] = langs.get(case.get("language", "en"), 0) + 1
+        assert all(langs.get(lang, 0) >= 4 for lang in LANGUAGES - {"en"}), f"too few cases per language: {langs}"
+        return
+    scale = {"dev": 1.0, "blind": 1.0, "tune": 0.6}.get(suite, 0.3)
     wanted = {"sme": 22, "comparison": 10, "follow-up": 8, "identifier": 8,
               "out-of-corpus": 8, "false-premise": 4, "injection": 4}
     short = {k: counts.get(k, 0) for k, n in wanted.items() if counts.get(k, 0) < max(1, int(n * scale * 0.8))}

@@ -1,0 +1,122 @@
+"""The annotation layer as the index uses it: annotation questions embedded once, matched against a
+question (question-to-question similarity is what MiniLM was trained for), and each unit's kind,
+actors and dates at hand for ranking and composing.
+
+The question vectors are cached in the data dir under a hash of the questions and the model, so a
+changed annotation file re-embeds only its new questions (the embedding cache holds the rest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .annotations import Annotation, for_passage, load_all, unit_key
+from .embed import Embedder
+from .embed_cache import EmbeddingCache
+
+
+def annotations_hash(annotations: dict[str, dict[str, Annotation]]) -> str:
+    """Hash of everything in the annotations that retrieval reads (questions and kinds)."""
+    h = hashlib.sha256()
+    for doc in sorted(annotations):
+        for unit in sorted(annotations[doc]):
+            a = annotations[doc][unit]
+            h.update(json.dumps([doc, unit, a.kind, a.all_questions()], ensure_ascii=False).encode())
+    return h.hexdigest()[:10]
+
+
+class KnowledgeLayer:
+    """Annotations of the indexed documents plus a matrix of their question vectors."""
+
+    def __init__(self, annotations: dict[str, dict[str, Annotation]], rows: list[tuple[str, str]],
+                 vectors: np.ndarray):
+        self.annotations = annotations
+        self.rows = rows  # (document_id, unit) per question vector
+        self.vectors = vectors
+        self.hash = annotations_hash(annotations)
+        units = sorted(set(rows))
+        self._unit_index = {u: i for i, u in enumerate(units)}
+        self._units = units
+        self._row_unit = np.array([self._unit_index[r] for r in rows], dtype=np.int64)
+
+    @classmethod
+    def empty(cls) -> "KnowledgeLayer":
+        return cls({}, [], np.zeros((0, 1), dtype=np.float32))
+
+    @classmethod
+    def load(cls, documents: set[str], data_dir: Path, embedder: Embedder, model_key: str,
+             folder: Path | None = None) -> "KnowledgeLayer":
+        """Annotations of ``documents`` from the repository (and the data dir's drafts for user
+        documents), with their question vectors (cached on disk)."""
+        annotations = collect(documents, data_dir, folder)
+        rows, texts = [], []
+        for doc in sorted(annotations):
+            for unit in sorted(annotations[doc]):
+                for q in annotations[doc][unit].all_questions():
+                    rows.append((doc, unit))
+                    texts.append(q)
+        if not texts:
+            return cls(annotations, [], np.zeros((0, getattr(embedder, "dim", 1)), dtype=np.float32))
+        key = hashlib.sha256(json.dumps([model_key, rows, texts], ensure_ascii=False).encode()).hexdigest()[:16]
+        path = data_dir / "knowledge" / f"questions-{key}.npy"
+        if path.is_file():
+            vectors = np.load(path)
+        else:
+            vectors = _embed_cached(texts, embedder, data_dir / "embedding-cache.sqlite", model_key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(path)  # atomic: a concurrent reader never sees half a file
+        return cls(annotations, rows, vectors)
+
+    def annotation(self, passage_id: str) -> Annotation | None:
+        return for_passage(self.annotations, passage_id)
+
+    def unit_scores(self, vector: np.ndarray, allowed: set[str] | None = None) -> dict[tuple[str, str], float]:
+        """Best question similarity per annotated unit (within ``allowed`` documents)."""
+        if not self.rows:
+            return {}
+        sims = self.vectors @ vector
+        best = np.full(len(self._units), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._row_unit, sims)
+        return {u: float(best[i]) for i, u in enumerate(self._units)
+                if best[i] > 0 and (allowed is None or u[0] in allowed)}
+
+    def questions_text(self, passage_id: str) -> str:
+        """The annotation questions of a passage's unit, for the lexical index."""
+        a = self.annotation(passage_id)
+        return " ".join(a.all_questions()) if a else ""
+
+
+def collect(documents: set[str], data_dir: Path, folder: Path | None = None) -> dict[str, dict[str, Annotation]]:
+    """The repository's annotations of ``documents``, plus reviewed drafts in the data dir for
+    documents the repository does not annotate (user documents)."""
+    annotations = {d: a for d, a in load_all(*([folder] if folder else [])).items() if d in documents}
+    drafts = data_dir / "annotations"
+    if drafts.is_dir():
+        for d, a in load_all(drafts).items():
+            if d in documents and d not in annotations:
+                annotations[d] = a
+    return annotations
+
+
+def _embed_cached(texts: list[str], embedder: Embedder, cache_path: Path, model_key: str) -> np.ndarray:
+    cache = EmbeddingCache(cache_path, model_key)
+    try:
+        vectors = cache.get_many(texts)
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        if missing:
+            fresh = embedder.embed([texts[i] for i in missing])
+            cache.put_many([texts[i] for i in missing], fresh)
+            for i, v in zip(missing, fresh):
+                vectors[i] = v
+    finally:
+        cache.close()
+    return np.vstack(vectors).astype(np.float32)
+
+
+__all__ = ["KnowledgeLayer", "annotations_hash", "unit_key"]
