@@ -83,7 +83,27 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 out.append((pos, start + m.start()))
                 pos = start + m.end()
         out.append((pos, end))
-    return [(s, e) for s, e in out if e - s > 25 and not _is_heading(text[s:e])]
+    spans = [(s, e) for s, e in out if e - s > 25 and not _is_heading(text[s:e])]
+    return _with_items(text, spans)
+
+
+def _with_items(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A list lead-in ("The following AI practices shall be prohibited:") is never a quote alone:
+    it is joined to the item it introduces, and dropped when its items lie outside the passage."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        s, e = spans[i]
+        if text[s:e].rstrip().endswith(":"):
+            if i + 1 < len(spans) and "\n\n" not in text[e:spans[i + 1][0]]:  # never across a page break
+                out.append((s, spans[i + 1][1]))
+                i += 2
+                continue
+            i += 1  # items are in the next passage
+            continue
+        out.append((s, e))
+        i += 1
+    return out
 
 
 _OPEN_END = re.compile(r"\b(the|of|and|to|in|for|a|an|by|with|or|on|that|as|at|from|its|their|this|such)$", re.I)

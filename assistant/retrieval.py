@@ -26,6 +26,10 @@ EXPLANATORY_PRIOR = 0.7
 ABOUT_THE_DOCUMENT = re.compile(r"\b(foreword|preface|introduction|background|purpose of (the|this)|objectives? of (the|this)|"
                                 r"who (wrote|developed|drafted|prepared)|methodology|acknowledg\w+|table of contents|"
                                 r"structure of (the|this)|references|history of)\b", re.I)
+# Definitions answer "what is / what counts as" questions; an owner asking "can I…" or "must we…"
+# needs the rule that uses the defined term.
+ASKS_DEFINITION = re.compile(r"\b(what (is|are|counts as|does .{1,40} mean)|what's|define[sd]?|definition|meaning|"
+                             r"considered (a|an)|qualif(y|ies) as|count as)\b", re.I)
 JURISDICTION_BOOST = 1.2
 RANK_DEPTH = 20  # answers report this many ranked passages, so evaluators see where the gold ranked  # places named in the question ("we ship to France") favour their rules
 # In a follow-up the carried-over topic says where we are, the new turn what is asked now
@@ -68,7 +72,9 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
         units = index.knowledge.unit_scores(vector, scope) if cfg.question_weight > 0 else {}
         fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg, units)
     about_document = bool(ABOUT_THE_DOCUMENT.search(plan.standalone))
-    fused = sorted((_with_prior(index, h, plan, about_document) for h in fused), key=lambda h: -h.score)
+    asks_definition = bool(ASKS_DEFINITION.search(plan.standalone))
+    fused = sorted((_with_prior(index, h, plan, about_document, asks_definition, cfg.definition_prior) for h in fused),
+                   key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
@@ -96,10 +102,20 @@ def _linear(index: PassageIndex, vector, dense: list[ScoredPassage], lexical: di
     ids = list(dict.fromkeys([h.passage.passage_id for h in dense] + top_lexical + by_question))
     cos = dict(zip(ids, index.cosines(vector, ids).tolist()))
     fused = fuse_linear(cos, {pid: lexical.get(pid, 0.0) for pid in ids}, cfg.lexical_weight)
+    # The match belongs to the unit, not to each of its chunks: only the unit's best chunk gets it,
+    # so a long unit cannot fill the list with its pieces.
+    best_chunk: dict[tuple[str, str], str] = {}
+    for pid, score in fused.items():
+        u = (index.passages[pid].document_id, unit_key(pid))
+        if u not in best_chunk or score > fused[best_chunk[u]]:
+            best_chunk[u] = pid
     out = []
     for pid, score in fused.items():
-        q = units.get((index.passages[pid].document_id, unit_key(pid)), 0.0)
-        bonus = cfg.question_weight * max(0.0, q - cfg.question_floor)
+        u = (index.passages[pid].document_id, unit_key(pid))
+        q = units.get(u, 0.0)
+        bonus = cfg.question_weight * max(0.0, q - cfg.question_floor) if best_chunk[u] == pid else 0.0
+        if cfg.question_mode == "max" and best_chunk[u] == pid:  # the better of text and question match
+            bonus = cfg.question_weight * max(0.0, q - cos[pid])
         out.append(ScoredPassage(index.passages[pid], score + bonus,
                                  {"dense": cos[pid], "bm25": lexical.get(pid, 0.0), "question": q}))
     return out
@@ -125,11 +141,14 @@ def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list
     return out[:8]
 
 
-def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_document: bool = False) -> ScoredPassage:
+def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_document: bool = False,
+                asks_definition: bool = True, definition_prior: float = 1.0) -> ScoredPassage:
     prior = 1.0 if about_document else KIND_PRIOR.get(hit.passage.kind, 1.0)
     note = index.knowledge.annotation(hit.passage.passage_id)
     if note is not None and note.kind in EXPLANATORY and not about_document:
         prior = min(prior, EXPLANATORY_PRIOR)
+    if note is not None and note.kind == "definition" and not asks_definition:
+        prior *= definition_prior
     src = index.sources.get(hit.passage.document_id)
     if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
         prior *= DERIVATIVE_PRIOR

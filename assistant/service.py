@@ -57,7 +57,8 @@ class Assistant:
                     embedder = get_embedder(self.config.embedding_model, self.config.embed_batch_size,
                                             self.config.embed_max_tokens)
                     self._index = PassageIndex.load(self.config.chroma, self.config.data_dir,
-                                                    all_sources(self.settings), embedder, self.config.model_key)
+                                                    all_sources(self.settings), embedder, self.config.model_key,
+                                                    annotations=self.settings.retrieval.annotations)
                 except IndexNotReady as exc:
                     raise NotReady(str(exc)) from exc
                 self._checked_at = now

@@ -47,8 +47,11 @@ class RetrievalSettings(BaseModel):
     rrf_k: int = Field(30, ge=1, description="Rank constant of reciprocal rank fusion.")
     fusion: Literal["linear", "rrf"] = Field("linear", description="linear: cosine + weighted max-normalised BM25; rrf: reciprocal rank fusion.")
     expand_dense: bool = Field(False, description="Append glossary expansions to the dense query too.")
+    annotations: bool = Field(True, description="Use the provision annotations (index/annotations/); off: passage text alone.")
     question_weight: float = Field(1.0, ge=0, description="Weight of the best annotation-question match of a passage's unit (0: off).")
     question_floor: float = Field(0.3, ge=0, le=1, description="Question similarity below which an annotation adds nothing.")
+    question_mode: Literal["bonus", "max"] = Field("bonus", description="bonus: add the question match above the floor; max: lift the text match to the question match.")
+    definition_prior: float = Field(1.0, ge=0, le=1, description="Weight of definitions when the question does not ask what something is.")
     question_candidates: int = Field(30, ge=0, le=500, description="Annotated units taken as candidates by question match.")
 
 

@@ -65,7 +65,7 @@ class PassageIndex:
 
     @classmethod
     def load(cls, chroma: ChromaLocation, data_dir: Path, sources: list[Source], embedder: Embedder,
-             model_key: str = "", annotations_dir: Path | None = None) -> "PassageIndex":
+             model_key: str = "", annotations_dir: Path | None = None, annotations: bool = True) -> "PassageIndex":
         client = chroma.client()
         state = IndexState(client).read()
         if not state:
@@ -73,7 +73,7 @@ class PassageIndex:
         store = ChromaStore(client, state["collection"])
         passages = store.all_passages()
         knowledge = KnowledgeLayer.load(set(state.get("documents", {})), data_dir, embedder,
-                                        model_key or embedder.name, annotations_dir)
+                                        model_key or embedder.name, annotations_dir) if annotations else KnowledgeLayer.empty()
         lexical = load_lexical(data_dir, state["collection"], passages, knowledge)
         return cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state, knowledge)
 
