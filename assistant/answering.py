@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.lexical import tokenize
 from index.retrieve import Filters, PassageIndex
 from index.types import ScoredPassage
 
-from . import extractive
+from . import extractive, shape
 from .citations import PageMap, verify
-from .query import QueryPlan, plan as make_plan
+from . import i18n
+from .answerability import covered_remainder, unheld
+from .query import QueryPlan, expand, plan as make_plan
 from .retrieval import Retrieval, run
 from .settings import Settings
 from .types import Answer, Citation, Turn
@@ -46,28 +48,46 @@ class Context:
         return PageMap(*pages) if pages else None
 
     def page_maps(self) -> dict[str, PageMap]:
-        return {d: m for d in {h.passage.document_id for h in self.retrieval.hits} if (m := self.page_map(d))}
+        docs = {h.passage.document_id for h in self.retrieval.hits}
+        docs |= {self.index.sources[d].status_source for d in docs if d in self.index.sources and self.index.sources[d].status_source}
+        return {d: m for d in docs if (m := self.page_map(d))}
 
 
 def prepare(index: PassageIndex, settings: Settings, question: str, history: list[Turn], filters: Filters,
             persona: str) -> Context:
-    plan = make_plan(question, history, index.sources)
+    plan = check_answerable(make_plan(question, history, index.sources), index)
     retrieval = run(index, plan, filters, settings.retrieval.k, settings.retrieval)
     return Context(index, plan, retrieval, persona, history)
+
+
+def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
+    """Mark what the question asks about that the corpus does not hold: the whole question (not
+    indexed: abstain) or some of its parts (answer the rest, name the parts as not covered)."""
+    missing = unheld(plan.standalone, index.sources, index.mentions)
+    if not missing:
+        return plan
+    rest = covered_remainder(plan.standalone, missing)
+    if rest is None:
+        return replace(plan, not_indexed=[u.mention for u in missing])
+    lang = getattr(plan, "language", "en")
+    return replace(plan, standalone=rest, retrieval_query=f"{rest} {expand(rest)}".strip(),
+                   uncovered=[f"{u.mention}: {i18n.t('reason_not_indexed', lang, names=u.mention)}" for u in missing])
 
 
 def not_covered_reason(ctx: Context, settings: Settings) -> str | None:
     """Why the corpus does not answer this question, or None when it does."""
     r = ctx.retrieval
-    if r.exact:
-        return None
-    if not r.hits:
-        return "nothing in the selected documents matches it"
     if ctx.plan.not_indexed:
         return f"the corpus holds no document on {', '.join(dict.fromkeys(ctx.plan.not_indexed))}"
+    if r.exact:
+        return None
+    if r.scope is not None and not r.scope:
+        return "no indexed document matches the selected filters"
+    if not r.hits:
+        return "nothing in the selected documents matches it"
     if ctx.plan.out_of_scope:
         return f"it asks for {ctx.plan.out_of_scope[0]!r}, which AI-governance documents do not give"
-    if r.best_dense < settings.answer.min_relevance:
+    if r.best_dense < settings.answer.min_relevance and r.best_question < settings.answer.min_question_relevance:
         return "no indexed passage is close to it"
     return None
 
@@ -130,7 +150,10 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
                                       normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
         chosen = extractive.select(cands, limit, per_passage)
     premise_text, premise_cits = premise_correction(ctx)
-    text, cits = extractive.compose(chosen, ctx.index.sources, ctx.page_maps(), first_n=len(premise_cits) + 1)
+    plan = ctx.plan
+    text, cits = shape.compose(chosen, ctx.index, ctx.page_maps(), markets=plan.markets, jurisdictions=plan.jurisdictions,
+                               named=plan.documents, uncovered=plan.uncovered, temporal=bool(shape.ASKS_WHEN.search(plan.standalone)),
+                               lang=getattr(plan, "language", "en"), first_n=len(premise_cits) + 1)
     if premise_text:
         text = premise_text + "\n\n" + text
     return text, premise_cits + cits
@@ -169,6 +192,12 @@ def premise_correction(ctx: Context) -> tuple[str, list[Citation]]:
 
 
 def answer_extractive(ctx: Context, timings: dict[str, float], settings: Settings) -> Answer:
+    from .missing_refs import with_missing_provisions  # "Article 120" of a 113-article Act is said not to exist
+
+    return with_missing_provisions(ctx, _answer_extractive(ctx, timings, settings))
+
+
+def _answer_extractive(ctx: Context, timings: dict[str, float], settings: Settings) -> Answer:
     reason = not_covered_reason(ctx, settings)
     if reason:
         return abstention(ctx, reason, timings)

@@ -50,6 +50,12 @@ def llm_stream(ctx: Context, settings: Settings, timings: dict[str, float], t0: 
             yield {"type": "delta", "text": kept}
         timings["compose"] = (time.perf_counter() - started) * 1000
         result = composer.answer(timings)
+        if not composer.sentences and not composer.not_covered:  # prose the passages do not support: never an accidental "not covered"
+            fallback = answer_extractive(ctx, timings, settings)
+            fallback.notes.extend(result.notes)
+            fallback.notes.append("the model's reply had no sentence the passages support; this is the extractive answer instead")
+            yield from _finish(fallback, t0, mode="extractive", replay=True)
+            return
     except LLMUnavailable as exc:
         result = answer_extractive(ctx, timings, settings)
         result.notes.append(f"{exc}; this is the extractive answer instead")

@@ -15,48 +15,19 @@ from pathlib import Path
 
 from index.types import Passage, Source
 
+from .places import jurisdictions as place_jurisdictions, places
+from .language import question_language
 from .types import Turn
 
 GLOSSARY = Path(__file__).with_name("glossary.toml")
 
-# Places the corpus has no national instruments for; a question about their own laws or guidelines
-# is answered "not covered" (ASEAN members still fall under the ASEAN-wide guidance).
-ASEAN_MEMBERS = r"thai(land)?|vietnam(ese)?|viet nam|malaysia(n)?|philippines?|filipino|cambodia(n)?|lao(s|tian)?|myanmar|brunei|" \
-                r"bangkok|hanoi|ho chi minh( city)?|kuala lumpur|manila|phnom penh"
-OTHER_COUNTRIES = r"china|chinese|japan(ese)?|korea(n)?|india(n)?|australia(n)?|canada|canadian|brazil(ian)?|colorado|california|" \
-                  r"new york|texas|switzerland|swiss|turkey|russia(n)?|saudi|emirates|uae|israel(i)?|new zealand|taiwan(ese)?|hong kong"
-UNINDEXED_INSTRUMENTS = re.compile(r"\b(iso/?\s?iec\s?42001|iso\s?42001|iso/?\s?iec\s?23894|aige|gdpr|hipaa|ccpa|nyc local law 144)\b", re.I)
-INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
-                              r"framework|standards?|statute|legislation|ministry|regulator|authority|agency|government)\b", re.I)
-EU_PLACES = re.compile(r"\b(austria|belgi(um|an)|bulgaria|croatia|cyprus|czech(ia)?|denmark|danish|estonia|finland|finnish|"
-                       r"france|french|german(y)?|greece|greek|hungary|ireland|irish|ital(y|ian)|latvia|lithuania|luxembourg|"
-                       r"malta|netherlands|dutch|poland|polish|portugal|portuguese|romania|slovakia|slovenia|spain|spanish|"
-                       r"swed(en|ish)|dublin|paris|berlin|madrid|rome|amsterdam|brussels|vienna|lisbon|warsaw|europe(an)?)\b", re.I)
-US_PLACES = re.compile(r"\b(U\.?S\.?A?|United States|America(n)?|Washington|New York|California|Texas|Silicon Valley)\b")
-UK_PLACES = re.compile(r"\b(U\.?K\.?|United Kingdom|Britain|British|England|English law|Scotland|Wales|London|Manchester)\b")
 INTERNATIONAL_WORDS = re.compile(r"\b(international(ly)?|global(ly)?|worldwide|multilateral|intergovernmental)\b", re.I)
-ASEAN_PLACES = re.compile(rf"\b({ASEAN_MEMBERS}|southeast asia(n)?|south-east asia(n)?)\b", re.I)
-
-
-_PLACE_INSTRUMENT = re.compile(
-    rf"\b({ASEAN_MEMBERS}|{OTHER_COUNTRIES})(?:['’]s)?\s+(?:[\w-]+\s+){{0,4}}?{INSTRUMENT_WORDS.pattern}"
-    rf"|{INSTRUMENT_WORDS.pattern}\s+(?:of|in|from|for)\s+(?:the\s+)?({ASEAN_MEMBERS}|{OTHER_COUNTRIES})\b", re.I)
 # Questions the corpus cannot answer whatever the country: forecasts, tax and investment advice.
 OUT_OF_SCOPE = re.compile(
-    r"\b(predict(ion)?s?|forecast|next (quarter|year|month)|going to (go up|rise|fall|crash)|stock(s| price)|shares to buy|"
-    r"invest(ing|ment)? (in|advice)|deduct(ible|ion)?|tax (return|rate|deduction|relief)|income tax|business expense|"
+    r"\b(predict(ion)?s? (of|for|about) (the )?(price|market|stock)|forecast|going to (go up|rise|fall|crash)|stock(s| price)|shares to buy|"
+    r"invest(ing|ment)? (in|advice)|deduct(ible|ion)?|tax (return|rate|deduction|relief|purposes|advice|treatment)|"
+    r"for tax|income tax|business expense|"
     r"recipe|weather|horoscope|lottery)\b", re.I)
-
-
-def not_indexed_mentions(text: str) -> list[str]:
-    """Instruments the corpus does not hold: named ones (ISO/IEC 42001, GDPR) and the laws or
-    guidelines of a country without indexed documents ("Thailand's draft AI law")."""
-    found = [m.group(0) for m in UNINDEXED_INSTRUMENTS.finditer(text)]
-    for m in _PLACE_INSTRUMENT.finditer(text):
-        place = next((g for g in (m.group(1), m.groups()[-1]) if g), None)
-        if place:
-            found.append(place)
-    return found
 
 
 def out_of_scope(text: str) -> list[str]:
@@ -64,19 +35,23 @@ def out_of_scope(text: str) -> list[str]:
 
 
 def jurisdictions_of(text: str) -> list[str]:
-    """Jurisdictions implied by places in the question (a shop shipping to France is under EU law)."""
-    out = []
-    if EU_PLACES.search(text):
-        out.append("EU")
-    if ASEAN_PLACES.search(text):
-        out.append("ASEAN")
-    if US_PLACES.search(text):
-        out.append("US")
-    if UK_PLACES.search(text):
-        out.append("UK")
+    """Jurisdictions implied by places in the question (a shop shipping to France is under EU law),
+    the markets it sells into first."""
+    found = places(text)
+    ordered = [p for p in found if p.market] + [p for p in found if not p.market]
+    out: list[str] = []
+    for place in ordered:
+        for j in sorted(place_jurisdictions(place), key=lambda j: (j != "EU", j)):
+            if j not in out:
+                out.append(j)
     if INTERNATIONAL_WORDS.search(text):
         out.append("INTL")  # instruments of international bodies (OECD, UNESCO, G7, Council of Europe)
     return out
+
+
+def markets_of(text: str) -> list[str]:
+    """Jurisdictions of the places the user sells into, ships to or serves."""
+    return list(dict.fromkeys(j for p in places(text) if p.market for j in sorted(place_jurisdictions(p))))
 
 
 COMPARE_CUES = re.compile(r"\b(compare|comparison|differ|difference|differences|versus|vs\.?|contrast|side by side|"
@@ -102,10 +77,13 @@ class QueryPlan:
     documents: list[str] = field(default_factory=list)  # documents the question names
     identifiers: list[Identifier] = field(default_factory=list)
     compare: bool = False
-    not_indexed: list[str] = field(default_factory=list)  # named places/instruments not in the corpus
+    not_indexed: list[str] = field(default_factory=list)  # what it asks about that the corpus does not hold
+    uncovered: list[str] = field(default_factory=list)  # parts not covered when the rest is answered (mixed)
     out_of_scope: list[str] = field(default_factory=list)  # forecasts, tax or investment advice
     is_follow_up: bool = False
     jurisdictions: list[str] = field(default_factory=list)  # implied by places named (soft preference)
+    markets: list[str] = field(default_factory=list)  # jurisdictions of the places it sells into or serves
+    language: str = "en"  # language of the question (en, id, ms, vi, th, fil): the answer's framing follows it
 
 
 # ---- documents named in a question ------------------------------------------------------------
@@ -313,7 +291,6 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
     else:
         standalone, named = question.strip(), named_documents(question, sources)
     idents = identifiers(standalone if follow_up else question, named)
-    not_indexed = not_indexed_mentions(standalone)
     asked_about = question + (" " + standalone if follow_up else "")
     compare = len(named) >= 2 and bool(COMPARE_CUES.search(asked_about) or names_coordinated(asked_about, sources))
     return QueryPlan(
@@ -323,9 +300,10 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
         documents=named,
         identifiers=idents,
         compare=compare,
-        not_indexed=not_indexed,
         is_follow_up=follow_up,
         focus=f"{question.strip()} {expand(question)}".strip() if follow_up else "",
         jurisdictions=jurisdictions_of(standalone),
+        markets=markets_of(standalone),
         out_of_scope=out_of_scope(question),
+        language=question_language(asked, [t.content for t in history if t.role == "user"]),
     )

@@ -25,6 +25,9 @@ class Source:
     short_title: str = ""
     family: str = ""  # structure recogniser to use; "" = generic
     aliases: tuple[str, ...] = ()  # names people use for it in questions ("AI Act", "NIST", "FEAT")
+    status: str = "in force"  # in force | revoked | superseded | draft
+    status_source: str = ""  # the document that establishes a status other than "in force"…
+    status_quote: str = ""  # …and its words that do (cited whenever this document is)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "aliases", tuple(self.aliases))

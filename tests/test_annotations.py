@@ -116,3 +116,30 @@ def test_applies_from_names_a_provision_of_the_document(full_assistant, annotati
                            or loc.startswith(fact.set_by + " ") for loc in locators):
                     bad.append(f"{doc}#{u}: set_by {fact.set_by!r} is no locator of the document")
     assert not bad, bad[:20]
+
+
+@pytest.mark.corpus
+def test_every_gist_is_supported_by_its_provision(full_assistant, annotations):
+    """An editorial summary says nothing its provision does not: its numbers are in the text and,
+    for an English source, most of its content words are (assistant.shape.gist_supported)."""
+    from assistant.shape import gist_supported
+
+    index = full_assistant.index
+    bad = []
+    for doc, units in annotations.items():
+        src = index.sources.get(doc)
+        for u, a in units.items():
+            pids = index.by_unit.get((doc, u), [])
+            if a.gist and pids and not gist_supported(a.gist, "\n".join(index.passages[p].text for p in pids),
+                                                       src is not None and src.language == "en"):
+                bad.append(f"{doc}#{u}: {a.gist}")
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_gist_check_rejects_invented_figures():
+    from assistant.shape import gist_supported
+
+    text = "Providers shall keep the logs for a period of at least six months."
+    assert gist_supported("Providers must keep logs for at least six months.", text)
+    assert not gist_supported("Providers must keep logs for 10 years.", text)
+    assert not gist_supported("Deployers may sell facial recognition to schools.", text)

@@ -63,10 +63,25 @@ def test_invented_and_out_of_range_markers_are_dropped_and_counted(llm_assistant
 
 
 def test_claim_not_supported_by_its_cited_passage_is_dropped(llm_assistant, server):
+    """The unsupported claim goes; with nothing left the answer is extractive, never "not covered"."""
     server.enqueue(Reply("The moon landing was filmed in a studio in Nevada [1]."))
     ans = llm_assistant.ask(QUESTION, mode="llm")
     assert "moon" not in ans.answer
-    assert ans.abstained and not ans.citations
+    assert not ans.abstained and ans.mode == "extractive"
+    assert any(c.locator.startswith("Article 50(1)") for c in ans.citations)
+
+
+def test_uncited_prose_falls_back_to_the_extractive_answer(llm_assistant, server):
+    """A small model that writes many sentences and cites none: all are dropped, and the user gets
+    the extractive answer with a note instead of an abstention that names the covering provision."""
+    prose = " ".join(f"Chatbots are an important topic for businesses number {i}." for i in range(12))
+    server.enqueue(Reply(prose))
+    ans = llm_assistant.ask(QUESTION, mode="llm")
+    assert not ans.abstained and ans.mode == "extractive"
+    assert "important topic" not in ans.answer
+    assert any(c.locator.startswith("Article 50(1)") for c in ans.citations)
+    assert any("no sentence the passages support" in n for n in ans.notes)
+    assert any("dropped 0 unsupported citation marker(s) and 12 uncited sentence(s)" in n for n in ans.notes)
 
 
 def test_model_saying_not_covered_gives_an_abstention(llm_assistant, server):

