@@ -24,6 +24,9 @@ NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which
 ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
 INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
                               r"framework|standards?|statute|legislation|ministry|regulator|authority|agency|government)\b", re.I)
+# Rule books (not bodies: "a travel agency in Manila" names no instrument of the Philippines).
+RULE_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
+                        r"framework|standards?|statute|legislation)\b", re.I)
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d|21\d\d)\b")
 # Court cases ("Getty Images v Stability AI") and bodies named as acting ("the Garante fined …").
 CASE = re.compile(r"\b([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})\s+v\.?\s+([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})")
@@ -94,7 +97,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
             continue  # part of an indexed document's name ("G7 Hiroshima Code of Conduct")
         window = question[place_span(question, place.name)[1]:][:60] + " " + question[:place_span(question, place.name)[0]][-40:]
         if INSTRUMENT_WORDS.search(window) and re.search(rf"{re.escape(place.name)}(?:['’]s)?\s+(?:[\w-]+\s+){{0,6}}?"
-                                                        rf"{INSTRUMENT_WORDS.pattern}|{INSTRUMENT_WORDS.pattern}\s+(?:of|in|from|for)\s+"
+                                                        rf"{INSTRUMENT_WORDS.pattern}|{RULE_WORDS.pattern}\s+(?:of|in|from|for)\s+"
                                                         rf"(?:the\s+)?{re.escape(place.name)}", question, re.I):
             out.append(Unheld(place.name, f"no instrument of {place.name} itself is indexed"))
     for m in CASE.finditer(question):

@@ -42,6 +42,7 @@ class Context:
     retrieval: Retrieval
     persona: str
     history: list[Turn] = field(default_factory=list)
+    near_tie: float = NEAR_TIE
 
     def page_map(self, document_id: str) -> PageMap | None:
         pages = self.index.pages_of(document_id)
@@ -57,7 +58,7 @@ def prepare(index: PassageIndex, settings: Settings, question: str, history: lis
             persona: str) -> Context:
     plan = check_answerable(make_plan(question, history, index.sources), index)
     retrieval = run(index, plan, filters, settings.retrieval.k, settings.retrieval)
-    return Context(index, plan, retrieval, persona, history)
+    return Context(index, plan, retrieval, persona, history, settings.answer.near_tie)
 
 
 def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
@@ -143,10 +144,17 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
         # Precision first: quote only the top passages, so every citation points at the passage
         # the ranking trusts most, not at whatever shares a few words with the question.
         hits = retrieval.hits[:ANSWER_PASSAGES.get(ctx.persona, 2)]
-        if ctx.persona == "sme" and len(retrieval.hits) > 1 and retrieval.hits[1].score >= NEAR_TIE * retrieval.hits[0].score:
+        if ctx.persona == "sme" and len(retrieval.hits) > 1 and retrieval.hits[1].score >= ctx.near_tie * retrieval.hits[0].score:
             hits = retrieval.hits[:2]
-        cands = extractive.candidates(ctx.plan.standalone, hits, ctx.index.doc_freq, max(1, len(ctx.index.passages)),
-                                      extra_terms=ctx.plan.retrieval_query,
+        query, extra = ctx.plan.standalone, ctx.plan.retrieval_query
+        if getattr(ctx.plan, "language", "en") != "en":
+            # The question's own words share none with an English source: score its sentences against
+            # the English annotation questions of the units retrieved for it instead.
+            from index.multilingual import english_questions
+
+            query = english_questions(ctx.index.knowledge, [h.passage.passage_id for h in hits]) or query
+        cands = extractive.candidates(query, hits, ctx.index.doc_freq, max(1, len(ctx.index.passages)),
+                                      extra_terms=extra,
                                       normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
         chosen = extractive.select(cands, limit, per_passage)
     premise_text, premise_cits = premise_correction(ctx)

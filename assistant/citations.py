@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import quote_plus, urlencode
 
 from index.types import Passage, Source
 
@@ -42,6 +43,18 @@ def page_url(source: Source, page: int | None) -> str:
     return url
 
 
+VIEW_QUOTE_CHARS = 1000  # longer quotes are cut in the link (the viewer highlights what it is given)
+
+
+def view_url(document_id: str, page: int | None, quote: str) -> str:
+    """The local viewer (served under /viewer/) opened at ``page`` with ``quote`` highlighted."""
+    text = " ".join(quote.split())
+    if len(text) > VIEW_QUOTE_CHARS:
+        text = text[:VIEW_QUOTE_CHARS].rsplit(" ", 1)[0]
+    params = {"doc": document_id, **({"page": page} if page is not None else {}), "q": text}
+    return "/viewer/?" + urlencode(params, quote_via=quote_plus)
+
+
 def cite(n: int, passage: Passage, source: Source, start: int, end: int, pages: PageMap | None) -> Citation:
     """A citation of passage.text[start:end]; its page is the page where the quote begins."""
     quote = passage.text[start:end]
@@ -51,7 +64,8 @@ def cite(n: int, passage: Passage, source: Source, start: int, end: int, pages: 
         page = passage.page_start
     return Citation(n=n, passage_id=passage.passage_id, document_id=passage.document_id,
                     document_title=source.title, locator=passage.locator, page=page, quote=quote,
-                    url=page_url(source, page), binding=source.binding, jurisdiction=source.jurisdiction)
+                    url=page_url(source, page), binding=source.binding, jurisdiction=source.jurisdiction,
+                    view_url=view_url(passage.document_id, page, quote))
 
 
 def markers(sentence: str) -> tuple[str, list[int]]:

@@ -28,7 +28,8 @@ def ingest(
     add: Annotated[Optional[str], typer.Option("--add", help="Add a document (path or URL) and index it.")] = None,
     title: Annotated[Optional[str], typer.Option(help="Title of the added document.")] = None,
     jurisdiction: Annotated[str, typer.Option(help="Jurisdiction of the added document (e.g. MY, TH).")] = "",
-    binding: Annotated[bool, typer.Option(help="The added document is legally binding.")] = False,
+    binding: Annotated[bool, typer.Option(help="Ask for the added document to count as binding law (an operator confirms "
+                                             "with `documents confirm-binding ID`).")] = False,
     force: Annotated[bool, typer.Option(help="Rebuild every document, even unchanged ones.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
@@ -45,6 +46,14 @@ def ingest(
             _fail(str(exc))
         err.print(f"added {src.document_id}")
     report = assistant.ingest(progress=not json_out, force=force)
+    undone = None
+    if add:  # a failed add is not kept: the previous version (or nothing) is registered again
+        from .library import settle_add
+
+        undone = settle_add(assistant.settings, src.document_id, report)
+        if binding and not undone:
+            err.print(f"binding requested for {src.document_id}: it counts as binding only after an operator runs "
+                      f"`policy-assistant documents confirm-binding {src.document_id}`")
     if json_out:
         from index.pipeline import report_rows
 
@@ -52,11 +61,13 @@ def ingest(
                           "documents": report_rows(report)}, indent=1))
     else:
         _print_report(report)
-    if add and any(d.document_id == src.document_id and d.status == "failed" for d in report.documents):
-        raise typer.Exit(1)
+    if undone:
+        _fail(f"{src.document_id} was not added ({undone}); nothing of it is kept")
 
 
 def _print_report(report) -> None:
+    from rich.markup import escape
+
     table = Table(title=f"Index {report.collection} — {report.seconds:.1f} s, {report.embedded} passages embedded")
     for col in ("document", "status", "pages", "passages", "seconds"):
         table.add_column(col, justify="left" if col in ("document", "status") else "right")
@@ -67,7 +78,94 @@ def _print_report(report) -> None:
                   str(sum(d.passages for d in report.documents)), f"{report.seconds:.1f}")
     console.print(table)
     for d in report.failed:
-        err.print(f"[yellow]skipped[/yellow] {d.error}")
+        verb = "kept the last good version of" if d.status == "kept" else "skipped"
+        err.print(f"[yellow]{verb}[/yellow] {d.document_id}: {escape(d.error)}", highlight=False)
+    for d in report.documents:
+        for sentence in d.hostile:  # reported, never quoted: such text is data, not instructions
+            err.print(f"[yellow]addresses the reader as a model (never quoted)[/yellow] {d.document_id}: "
+                      f"{escape(sentence)}", highlight=False)
+
+
+documents_app = typer.Typer(no_args_is_help=True, help="List and remove documents (operators).")
+app.add_typer(documents_app, name="documents")
+
+
+@documents_app.command("list")
+def documents_list(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Every document: id, provenance (official manifest or added by a user), binding, passages indexed."""
+    from index.provenance import provenance
+    from index.store import IndexState
+
+    from .library import all_sources, ingest_config, user_entries
+
+    settings = Settings()
+    try:
+        state = IndexState(ingest_config(settings).chroma.client()).read() or {}
+    except Exception as exc:  # noqa: BLE001 - an unreachable store still lets the operator see the registry
+        err.print(f"[yellow]warning:[/yellow] the index could not be read ({type(exc).__name__})")
+        state = {}
+    requested = {e["document_id"]: e for e in user_entries(settings)}
+    rows = []
+    for src in all_sources(settings):
+        doc = state.get("documents", {}).get(src.document_id)
+        entry = requested.get(src.document_id, {})
+        rows.append({"id": src.document_id, "provenance": provenance(src), "title": src.title,
+                     "binding": src.binding, "binding_requested": bool(entry.get("binding_requested", False)),
+                     "indexed": doc is not None, "passages": len(doc["passages"]) if doc else 0,
+                     "addresses_model": len(doc.get("hostile", [])) if doc else 0})
+    if json_out:
+        print(json.dumps(rows, indent=1, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(rows)} documents")
+    for col in ("id", "provenance", "binding", "passages", "title"):
+        table.add_column(col)
+    for r in rows:
+        binding = "yes" if r["binding"] else ("requested" if r["binding_requested"] else "no")
+        table.add_row(r["id"], r["provenance"], binding, str(r["passages"]) if r["indexed"] else "not indexed",
+                      r["title"][:70])
+    console.print(table)
+
+
+@documents_app.command("remove")
+def documents_remove(
+    document_id: Annotated[str, typer.Argument(help="Id of a document a user added.")],
+    reindex: Annotated[bool, typer.Option(help="Rebuild the index without it now.")] = True,
+) -> None:
+    """Remove a document a user added (registry entry and file), then rebuild the index without it."""
+    from index.errors import SourceError
+
+    from .library import remove_user_source
+    from .service import Assistant
+
+    settings = Settings()
+    try:
+        remove_user_source(settings, document_id)
+    except SourceError as exc:
+        _fail(str(exc))
+    err.print(f"removed {document_id}")
+    if reindex:
+        report = Assistant(settings).ingest(progress=False)
+        err.print(f"index {report.collection} no longer holds {document_id}")
+
+
+@documents_app.command("confirm-binding")
+def documents_confirm_binding(
+    document_id: Annotated[str, typer.Argument(help="Id of a document a user added.")],
+    undo: Annotated[bool, typer.Option("--undo", help="Mark it as not binding again.")] = False,
+) -> None:
+    """Operator's confirmation that a user's document is binding law (it stays labelled unofficial)."""
+    from index.errors import SourceError
+
+    from .library import confirm_binding
+    from .service import Assistant
+
+    settings = Settings()
+    try:
+        confirm_binding(settings, document_id, binding=not undo)
+    except SourceError as exc:
+        _fail(str(exc))
+    Assistant(settings).ingest(progress=False)
+    err.print(f"{document_id} is {'not ' if undo else ''}binding (confirmed by the operator)")
 
 
 @app.command()
@@ -138,12 +236,14 @@ def serve(
     import uvicorn
 
     from .api.app import create_app, log_config
+    from .api.http_protocol import JSONErrorProtocol  # malformed HTTP gets the API's JSON error body
 
     if workers > 1:  # each worker builds its own app from the environment's settings
         uvicorn.run("assistant.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, log_config=log_config())
+                    log_level=log_level, log_config=log_config(), http=JSONErrorProtocol)
     else:
-        uvicorn.run(create_app(Settings()), host=host, port=port, log_level=log_level, log_config=log_config())
+        uvicorn.run(create_app(Settings()), host=host, port=port, log_level=log_level, log_config=log_config(),
+                    http=JSONErrorProtocol)
 
 
 @app.command("eval")
@@ -154,7 +254,7 @@ def eval_(
     k: Annotated[int, typer.Option("--k", help="Cut-off of retrieval recall@k.")] = 5,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the run record (JSON) here.")] = None,
     report: Annotated[Optional[Path], typer.Option(help="Write the HTML report here.")] = None,
-    compare: Annotated[Optional[Path], typer.Option(help="A previous run record: print what got better or worse.")] = None,
+    compare: Annotated[Optional[Path], typer.Option(help="A previous run record: print what got better or worse (and show it in --report).")] = None,
     fail_under: Annotated[Optional[list[str]], typer.Option("--fail-under", help="METRIC=VALUE minimum; exit 1 if unmet.")] = None,
     thresholds: Annotated[Optional[Path], typer.Option(help="TOML of minimums per suite and mode (evals/thresholds.toml).")] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Cases in flight at once (latency is per case).")] = 1,
@@ -206,7 +306,7 @@ def eval_(
         json_out.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
         err.print(f"run record: {json_out}")
     if report:
-        err.print(f"report: {reports.write_html(record, report)}")
+        err.print(f"report: {reports.write_html(record, report, previous)}")  # with --compare: the comparison too
     if previous is not None:
         console.print(reports.format_comparison(reports.compare_records(previous, record)), markup=False)
     gate = runner.load_thresholds(thresholds, loaded.name, record["mode"]) if thresholds else metrics.Thresholds({}, {})
@@ -218,6 +318,37 @@ def eval_(
         err.print(f"[red]threshold not met:[/red] {escape(failure)}")
     if failures:
         raise typer.Exit(1)
+
+
+feedback_app = typer.Typer(no_args_is_help=True, help="Feedback users gave in the chat UI (👍, 👎, wrong citation).")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path, typer.Option(help="Draft suite to write (.yaml, or .jsonl).")] = Path("feedback-drafts.yaml"),
+    source: Annotated[Optional[Path], typer.Option("--from", help="Feedback file (default: <data dir>/feedback.jsonl).")] = None,
+) -> None:
+    """Turn the feedback file into draft eval-suite cases (tagged draft) for evaluators to finish."""
+    from evals.suite import SuiteError, load_suite
+
+    from . import feedback
+
+    path = source or feedback.feedback_path(Settings())
+    entries = feedback.read(path)
+    if not entries:
+        err.print(f"no feedback in {path} yet: nothing to export")
+        return
+    drafts = feedback.draft_cases(entries)
+    feedback.write_drafts(drafts, out)
+    try:
+        suite = load_suite(out)
+    except SuiteError as exc:  # a bug: the drafts must always be a loadable suite
+        _fail(f"the drafts written to {out} are not a valid suite: {exc}")
+    counts = {r: sum(1 for c, _ in drafts if c["id"].startswith(f"feedback-{r.replace('_', '-')}-"))
+              for r in feedback.RATINGS}
+    summary = ", ".join(f"{n} {feedback.RATINGS[r]}" for r, n in counts.items() if n)
+    err.print(f"{len(suite.cases)} draft case(s) from {len(entries)} feedback line(s) ({summary}): {out}")
 
 
 def main() -> None:  # pragma: no cover

@@ -46,6 +46,12 @@ def compare(index: PassageIndex, settings: Settings, question: str, documents: l
 
 
 def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, first_n: int) -> Finding:
+    if settings.answer.crosswalk:  # the reviewed crosswalk cell first; retrieval when it has none
+        from .crosswalk_compare import finding_from_cell
+
+        cell_finding = finding_from_cell(index, topic, doc_id, first_n, settings=settings)
+        if cell_finding is not None:
+            return cell_finding
     src = index.sources[doc_id]
     plan = QueryPlan(question=topic, standalone=topic, retrieval_query=f"{topic} {expand(topic)}", documents=[doc_id])
     # Whether the document addresses the topic is judged on its top passages (as for a question);

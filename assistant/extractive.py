@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from index.chunk import sentence_spans
+from index.hostile import addresses_model
 from index.lexical import tokenize
 from index.types import Passage, ScoredPassage, Source
 
@@ -83,7 +84,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 out.append((pos, start + m.start()))
                 pos = start + m.end()
         out.append((pos, end))
-    spans = [(s, e) for s, e in out if e - s > 25 and not _is_heading(text[s:e])]
+    # A sentence that speaks to the reader as a model ("ignore previous instructions...") is data, never a quote.
+    spans = [(s, e) for s, e in out if e - s > 25 and not _is_heading(text[s:e]) and not addresses_model(text[s:e])]
     return _with_items(text, spans)
 
 

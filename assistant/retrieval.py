@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import re
 
 from index.annotations import EXPLANATORY, unit_key
+from index.provenance import is_user_added
 from index.retrieve import Filters, PassageIndex, fuse, fuse_linear
+from index.multilingual import channel_for as multilingual_channel, merge_max
 from index.types import ScoredPassage
 
 from .query import QueryPlan, expand, plan as make_plan, resolve
@@ -52,6 +54,7 @@ class Retrieval:
     best_dense: float  # highest cosine similarity in scope (for the abstention decision)
     scope: set[str] | None
     ranked: list[ScoredPassage] = field(default_factory=list)  # deeper list (RANK_DEPTH), for evaluation
+    best_question: float = 0.0  # best annotation-question match in scope (English channel)
 
 
 def retrieve(index: PassageIndex, query: str, filters: Filters, k: int, cfg: RetrievalSettings) -> list[ScoredPassage]:
@@ -65,20 +68,42 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     dense_query = f"{plan.standalone} {expand(plan.standalone)}" if cfg.expand_dense else plan.standalone
     vector = index.embed_query(dense_query)
     dense = index.dense(vector, cfg.candidates, scope)
+    units: dict = {}
     if cfg.fusion == "rrf":
         lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
         fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
     else:
         units = index.knowledge.unit_scores(vector, scope) if cfg.question_weight > 0 else {}
+        if units and plan.is_follow_up and plan.focus:
+            # A follow-up's own words ("and for a start-up?") may match a unit's questions better
+            # than the carried topic does: the unit counts its better match, on the topic's units.
+            own = index.knowledge.unit_scores(index.embed_query(f"{plan.standalone.split(' — ')[0]} {plan.focus}"), scope)
+            units = merge_max(units, own)
+        best_question = max(units.values(), default=0.0)
+        cross_lingual = _multilingual_units(index, plan, scope, cfg)
+        units = merge_max(units, cross_lingual)
         fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg, units)
     about_document = bool(ABOUT_THE_DOCUMENT.search(plan.standalone))
     asks_definition = bool(ASKS_DEFINITION.search(plan.standalone))
-    fused = sorted((_with_prior(index, h, plan, about_document, asks_definition, cfg.definition_prior) for h in fused),
+    fused = sorted((_with_prior(index, h, plan, about_document, asks_definition, cfg.definition_prior, filters) for h in fused),
                    key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
-    return Retrieval(hits[: max(k, len(exact))], exact, best, scope, hits[: max(RANK_DEPTH, k, len(exact))])
+    if cfg.fusion != "rrf" and cross_lingual:  # MiniLM cannot tell how close a non-English question is; e5 can
+        best = max(best, max(cross_lingual.values()))
+    return Retrieval(hits[: max(k, len(exact))], exact, best, scope, hits[: max(RANK_DEPTH, k, len(exact))],
+                     best_question if cfg.fusion != "rrf" else 0.0)
+
+
+def _multilingual_units(index: PassageIndex, plan: QueryPlan, scope: set[str] | None,
+                        cfg: RetrievalSettings) -> dict[tuple[str, str], float]:
+    """For a question not in English: e5 question match per annotated unit (index/multilingual.py),
+    on the scale of the MiniLM question match it is merged with (the better of the two counts)."""
+    if not cfg.multilingual or getattr(plan, "language", "en") == "en" or cfg.question_weight <= 0:
+        return {}
+    channel = multilingual_channel(index)
+    return channel.unit_scores(plan.standalone, scope) if channel is not None else {}
 
 
 def _lexical(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> dict[str, float]:
@@ -142,7 +167,8 @@ def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list
 
 
 def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_document: bool = False,
-                asks_definition: bool = True, definition_prior: float = 1.0) -> ScoredPassage:
+                asks_definition: bool = True, definition_prior: float = 1.0,
+                filters: Filters | None = None) -> ScoredPassage:
     prior = 1.0 if about_document else KIND_PRIOR.get(hit.passage.kind, 1.0)
     note = index.knowledge.annotation(hit.passage.passage_id)
     if note is not None and note.kind in EXPLANATORY and not about_document:
@@ -153,8 +179,26 @@ def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_
     if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
         prior *= DERIVATIVE_PRIOR
     if src is not None and plan.jurisdictions and not plan.documents:
-        if src.jurisdiction in plan.jurisdictions or ("INTL" in plan.jurisdictions and src.jurisdiction in INTERNATIONAL):
+        home_only = plan.markets and src.jurisdiction not in plan.markets and src.jurisdiction in plan.jurisdictions
+        if home_only:
+            pass  # where the user is based weighs less than where it sells: a Vietnamese shop selling to Germany is under EU rules
+        elif src.jurisdiction in plan.jurisdictions or ("INTL" in plan.jurisdictions and src.jurisdiction in INTERNATIONAL):
             prior *= JURISDICTION_BOOST
         elif src.jurisdiction in NATIONAL and REGION_OF.get(src.jurisdiction) not in plan.jurisdictions:
             prior *= JURISDICTION_MISMATCH
-    return hit.with_score(hit.score * prior, prior=prior)
+    return _below_official(index, hit.with_score(hit.score * prior, prior=prior), plan, filters)
+
+
+# A document a user added never outranks an official one on the same question unless the question
+# names it or the filters select it: its score moves below every official score (fused scores lie
+# well within +-UNOFFICIAL_OFFSET), keeping its own order among user documents.
+UNOFFICIAL_OFFSET = 100.0
+
+
+def _below_official(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, filters: Filters | None) -> ScoredPassage:
+    src = index.sources.get(hit.passage.document_id)
+    if not is_user_added(src) or src.document_id in plan.documents:
+        return hit
+    if filters is not None and src.document_id in filters.documents:  # a jurisdiction filter selects a class, not it
+        return hit
+    return hit.with_score(hit.score - UNOFFICIAL_OFFSET, unofficial=1.0)

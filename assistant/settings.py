@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,17 +50,21 @@ class RetrievalSettings(BaseModel):
     expand_dense: bool = Field(False, description="Append glossary expansions to the dense query too.")
     annotations: bool = Field(True, description="Use the provision annotations (index/annotations/); off: passage text alone.")
     question_weight: float = Field(1.0, ge=0, description="Weight of the best annotation-question match of a passage's unit (0: off).")
-    question_floor: float = Field(0.3, ge=0, le=1, description="Question similarity below which an annotation adds nothing.")
+    question_floor: float = Field(0.45, ge=0, le=1, description="Question similarity below which an annotation adds nothing.")
     question_mode: Literal["bonus", "max"] = Field("bonus", description="bonus: add the question match above the floor; max: lift the text match to the question match.")
     definition_prior: float = Field(1.0, ge=0, le=1, description="Weight of definitions when the question does not ask what something is.")
     question_candidates: int = Field(30, ge=0, le=500, description="Annotated units taken as candidates by question match.")
+    multilingual: bool = Field(True, description="For questions not in English, also match annotation questions with multilingual-e5 (index/multilingual.py).")
 
 
 class AnswerSettings(BaseModel):
     mode: Literal["extractive", "llm"] = Field("extractive", description="Default composer.")
     max_question_chars: int = Field(4000, description="Longer questions are rejected with a 4xx.")
     max_history_turns: int = Field(20, description="More history turns are rejected with a 4xx.")
+    near_tie: float = Field(0.95, ge=0, le=1.01, description="SME answers also quote the second passage when its score is at least this share of the first's (above 1: never).")
+    min_question_relevance: float = Field(0.65, description="Annotation-question similarity at which a question counts as covered even when no passage text is close.")
     min_relevance: float = Field(0.30, description="Dense similarity under which a question is treated as not covered.")
+    crosswalk: bool = Field(True, description="Comparisons quote each named document's crosswalk cell (index/crosswalk/) before retrieval.")
 
 
 class LLMSettings(BaseModel):
@@ -73,13 +78,26 @@ class LLMSettings(BaseModel):
 class APISettings(BaseModel):
     admin_key: SecretStr | None = Field(None, description="Enables admin routes (re-index, add documents). Unset: they are disabled.")
     query_key: SecretStr | None = Field(None, description="If set, question routes also require this key.")
+    body_timeout_s: float = Field(15.0, gt=0, description="Seconds a client may take to send its request body before a 408.")
+
+
+class UploadSettings(BaseModel):
+    """Documents users add (CLI --add, POST /v1/admin/documents)."""
+
+    max_mb: float = Field(50.0, gt=0, description="Largest file a user may add, in MB (10^6 bytes).")
+    allowed_dirs: list[Path] = Field(default_factory=list, description=(
+        "Folders local files may be added from, besides the corpus mirror folders and <data_dir>/inbox."))
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1_000_000)
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICY_", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="Index, state and caches live here.")
-    corpus_dirs: list[Path] = Field(
+    corpus_dirs: Annotated[list[Path], NoDecode] = Field(
         default_factory=_default_corpus_dirs,
         validation_alias=AliasChoices("POLICY_CORPUS_DIR", "POLICY_CORPUS_DIRS", "corpus_dirs", "corpus_dir"),
         description="Mirror folder(s) searched for source files before their official URL.",
@@ -92,7 +110,19 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     api: APISettings = APISettings()
+    uploads: UploadSettings = UploadSettings()
     prompts_dir: Path = Field(REPO_ROOT / "prompts", description="Prompt templates.")
+
+    @field_validator("corpus_dirs", mode="before")
+    @classmethod
+    def _one_or_many_paths(cls, value: Any) -> Any:
+        """POLICY_CORPUS_DIR=/path (as the README says), a JSON list, or several paths joined by ':'."""
+        if isinstance(value, (str, os.PathLike)):
+            text = os.fspath(value).strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [p for p in text.split(os.pathsep) if p]
+        return value
 
     def index_settings_hash(self, parser_version: str) -> str:
         """Hash of everything that shapes the index: a change never silently reuses a stale one."""

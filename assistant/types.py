@@ -27,6 +27,8 @@ class Citation:
     url: str
     binding: bool
     jurisdiction: str
+    # root-relative link to the local viewer: the mirrored file at the cited page, quote highlighted
+    view_url: str = ""
 
 
 @dataclass(frozen=True)

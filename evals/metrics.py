@@ -1,6 +1,6 @@
 """Evaluation metrics as pure functions of (case, answer, passages, page texts).
 
-Matching rule (DESIGN.md): a passage matches an expected source when it is of the same document
+Matching rule (docs/suite-format.md, "Matching"): a passage matches an expected source when it is of the same document
 and its text contains the expected quote (both NFKC + whitespace-normalised), or, when the source
 has no quote, the expected page lies within the passage's pages or the locators match.
 

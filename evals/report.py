@@ -2,7 +2,8 @@
 base64 PNG), a case-by-case comparison of two runs, and a markdown side-by-side table of systems.
 
     python -m evals.report RUN.json --html report.html
-    python -m evals.report --compare PREVIOUS.json RUN.json
+    python -m evals.report --compare PREVIOUS.json RUN.json [--html report.html]
+    python -m evals.report RUN.json --html report.html --previous PREVIOUS.json
     python -m evals.report --side-by-side assistant.json baseline.json
 """
 
@@ -17,13 +18,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .compare import CASE_METRICS, compare_records, comparison_html, format_comparison  # noqa: F401 - re-exported
 from .metrics import METRICS
+from .report_cases import CSS as CASES_CSS
+from .report_cases import cases_section
 
 RATIO_METRICS = [m for m in METRICS if not m.endswith("_ms")]
 SLICE_METRICS = ["recall_at_k", "citation_precision", "citation_recall", "quote_validity", "key_point_coverage", "pass_rate"]
-# Per-case values compared between runs: record key -> higher is better.
-CASE_METRICS = {"recall_at_k": True, "reciprocal_rank": True, "citation_precision": True, "citation_recall": True,
-                "quote_validity": True, "key_point_coverage": True, "passed": True, "latency_ms": False}
 
 
 def fmt(value: Any, metric: str = "") -> str:
@@ -136,121 +137,51 @@ def _slice_table(dimension: str, groups: Mapping[str, Mapping[str, float | None]
     return f"<table class=slice><thead><tr><th>{_esc(dimension)}</th><th>cases</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _source_label(s: Mapping[str, Any]) -> str:
-    locator, page = s.get("locator") or "", s.get("page")
-    where = locator or (f"p. {page}" if page else "")
-    if page and locator and not locator.startswith("page"):
-        where += f" (p. {page})"
-    return f"{s.get('document') or s.get('document_id')} {where}".strip()
-
-
-def _case_row(c: Mapping[str, Any]) -> str:
-    exp = c["expected"]
-    expected = "<i>abstain</i>" if exp["abstain"] else f"<small>{exp['source_groups']}:</small><br>" + "<br>".join(
-        _esc(_source_label(s)) for s in exp["sources"])
-    cited = "<i>abstained</i>" if c["abstained"] else ""
-    cited += "<br>".join(
-        f"[{x['n']}] {_esc(_source_label(x))} <span class={'ok' if x['matches'] else 'bad'}>"
-        f"{'match' if x['matches'] else 'no match'}</span>"
-        + ("" if x["quote_valid"] else " <span class=bad>invalid quote</span>") for x in c["cited"])
-    answer = _esc(c["answer"]) if len(c["answer"]) <= 400 else (
-        f"{_esc(c['answer'][:400])}… <details><summary>full answer</summary>{_esc(c['answer'])}</details>")
-    if c.get("error"):
-        answer = f"<span class=bad>{_esc(c['error'])}</span>"
-    status = "pass" if c["passed"] else "fail"
-    return (f"<tr class={status}><td>{_esc(c['id'])}<br><small>{_esc(c['kind'])} · {_esc(c['persona'])}</small></td>"
-            f"<td class=q>{_esc(c['question'])}</td><td>{expected}</td><td>{cited or '–'}</td>"
-            f"<td><b>{status.upper()}</b></td><td class=num>{c['latency_ms']:,.0f}</td><td class=a>{answer}</td></tr>")
-
-
-def render_html(record: Mapping[str, Any]) -> str:
-    """The whole report as one self-contained HTML document."""
+def render_html(record: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> str:
+    """The whole report as one self-contained HTML document; with ``previous`` (an earlier run
+    record) it also shows what changed, latency only beyond noise."""
     agg, slices_ = record["aggregates"], record["slices"]
-    cases = sorted(record["cases"], key=lambda c: (c["passed"], c["id"]))  # failures first
     img = '<img alt="{alt}" src="data:image/png;base64,{data}">'
     parts = [f"<!doctype html><html><head><meta charset=utf-8><title>Eval {_esc(record['suite']['name'])} — "
-             f"{_esc(record['system'])}</title><style>{CSS}</style></head><body>",
+             f"{_esc(record['system'])}</title><style>{CSS}{CASES_CSS}</style></head><body>",
              f"<h1>Evaluation: {_esc(record['suite']['name'])} · {_esc(record['system'])} · {_esc(record['mode'])}</h1>",
              "<p class=meta>" + " · ".join(f"{k}: <code>{_esc(record.get(k))}</code>" for k in (
                  "timestamp", "git_commit", "settings_hash", "answer_settings_hash", "corpus_hash", "k")) +
              f" · suite sha256: <code>{_esc(record['suite']['sha256'][:16])}</code>"
              f"{' · uncommitted changes' if record.get('git_dirty') else ''}</p>",
              "<h2>Summary</h2>", _summary_table(agg),
-             f"<p class=meta>key points: {_esc(record.get('key_point_rule', ''))}</p>",
+             f"<p class=meta>key points: {_esc(record.get('key_point_rule', ''))}. Suite format: "
+             "docs/suite-format.md.</p>",
              img.format(alt="aggregate metrics chart", data=metrics_chart(agg))]
+    if previous is not None:
+        parts.append(comparison_html(compare_records(previous, record)))
     if record.get("judge"):
         parts.append(f"<p>LLM judge key-point coverage: {fmt(record['judge'].get('key_point_coverage'))} "
                      f"(n={record['judge'].get('n')})</p>")
     parts.append("<h2>Latency</h2>" + img.format(alt="latency histogram", data=latency_chart(
         [c["latency_ms"] for c in record["cases"]], agg.get("latency_p50_ms"), agg.get("latency_p95_ms"))))
     for dim in ("persona", "kind", "tag"):
+        groups = slices_.get(dim, {})
         parts.append(f"<h2>By {dim}</h2>")
-        parts.append(img.format(alt=f"metrics by {dim}", data=slice_chart(dim, slices_[dim], 2 if dim == "tag" else 1)))
-        parts.append(_slice_table(dim, slices_[dim]))
-    parts.append(f"<h2>Cases ({sum(not c['passed'] for c in cases)} failed of {len(cases)}; failures first)</h2>"
-                 "<table id=cases><thead><tr><th>case</th><th>question</th><th>expected</th><th>cited</th>"
-                 "<th>result</th><th>ms</th><th>answer</th></tr></thead><tbody>"
-                 + "".join(_case_row(c) for c in cases) + "</tbody></table></body></html>")
+        # tags: chart the slices with 2+ cases when there are some (one-case bars are noise), else all of them
+        least = 2 if dim == "tag" and any((g.get("cases") or 0) >= 2 for g in groups.values()) else 1
+        if groups:
+            parts.append(img.format(alt=f"metrics by {dim}", data=slice_chart(dim, groups, least)))
+            parts.append(_slice_table(dim, groups))
+        else:
+            parts.append(f"<p class=meta>no case has a {dim}</p>")
+    parts.append(cases_section(record["cases"]) + "</body></html>")
     return "\n".join(parts)
 
 
-def write_html(record: Mapping[str, Any], path: str | Path) -> Path:
+def write_html(record: Mapping[str, Any], path: str | Path, previous: Mapping[str, Any] | None = None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(record), encoding="utf-8")
+    path.write_text(render_html(record, previous), encoding="utf-8")
     return path
 
 
-# ---------------------------------------------------------------------------- comparison
-
-
-def _case_values(c: Mapping[str, Any]) -> dict[str, float | None]:
-    m = c["metrics"]
-    quotes = m["quotes_valid"] / m["quotes_total"] if m["quotes_total"] else None
-    return {"recall_at_k": m["recall_at_k"], "reciprocal_rank": m["reciprocal_rank"],
-            "citation_precision": m["citation_precision"], "citation_recall": m["citation_recall"],
-            "quote_validity": quotes, "key_point_coverage": m["key_point_coverage"],
-            "passed": float(c["passed"]), "latency_ms": c["latency_ms"]}
-
-
-def compare_records(previous: Mapping[str, Any], current: Mapping[str, Any],
-                    latency_tolerance: float = 0.25) -> dict[str, Any]:
-    """Aggregate deltas and, per case, each metric that got better or worse (latency only when it
-    moved by more than ``latency_tolerance`` relative)."""
-    agg = {m: (previous["aggregates"].get(m), current["aggregates"].get(m)) for m in METRICS}
-    prev_cases = {c["id"]: c for c in previous["cases"]}
-    better, worse = [], []
-    for c in current["cases"]:
-        if c["id"] not in prev_cases:
-            continue
-        old, new = _case_values(prev_cases[c["id"]]), _case_values(c)
-        for metric, higher in CASE_METRICS.items():
-            a, b = old[metric], new[metric]
-            if a is None or b is None or a == b:
-                continue
-            if metric == "latency_ms" and abs(b - a) <= latency_tolerance * max(a, 1.0):
-                continue
-            (better if (b > a) == higher else worse).append((c["id"], metric, a, b))
-    return {"aggregates": agg, "better": better, "worse": worse,
-            "added": sorted({c["id"] for c in current["cases"]} - set(prev_cases)),
-            "removed": sorted(set(prev_cases) - {c["id"] for c in current["cases"]}),
-            "same_suite": previous["suite"]["sha256"] == current["suite"]["sha256"]}
-
-
-def format_comparison(diff: Mapping[str, Any]) -> str:
-    lines = [] if diff["same_suite"] else ["note: the two runs used different suite files"]
-    lines.append("metric                          previous    current      delta")
-    for m, (a, b) in diff["aggregates"].items():
-        delta = "" if a is None or b is None else f"{b - a:+.3f}" if not m.endswith("_ms") else f"{b - a:+,.0f}"
-        lines.append(f"{METRICS[m][0]:<30} {fmt(a, m):>10} {fmt(b, m):>10} {delta:>10}")
-    for title, rows in (("better", diff["better"]), ("worse", diff["worse"])):
-        lines.append(f"\n{len(rows)} case metric(s) {title}:")
-        for cid, metric, a, b in rows:
-            lines.append(f"  {cid:<16} {metric:<20} {fmt(a, metric):>8} -> {fmt(b, metric):<8} ({b - a:+.3g})")
-    for title in ("added", "removed"):
-        if diff[title]:
-            lines.append(f"\ncases {title}: {', '.join(diff[title])}")
-    return "\n".join(lines)
+# ---------------------------------------------------------------------------- side by side
 
 
 def side_by_side(records: Sequence[Mapping[str, Any]]) -> str:
@@ -288,7 +219,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("record", nargs="?", help="a run record (JSON) to render")
     ap.add_argument("--html", help="write the HTML report here")
-    ap.add_argument("--compare", nargs=2, metavar=("PREVIOUS", "CURRENT"))
+    ap.add_argument("--compare", nargs=2, metavar=("PREVIOUS", "CURRENT"),
+                    help="print what changed; with --html, write CURRENT's report with the comparison in it")
+    ap.add_argument("--previous", metavar="RECORD", help="with RECORD --html: show the comparison with this run")
     ap.add_argument("--side-by-side", nargs="+", metavar="RECORD")
     args = ap.parse_args(argv)
 
@@ -299,8 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(side_by_side([load(p) for p in args.side_by_side]))
     if args.compare:
         print(format_comparison(compare_records(load(args.compare[0]), load(args.compare[1]))))
-    if args.record and args.html:
-        print(f"report written to {write_html(load(args.record), args.html)}")
+    if args.html and (args.record or args.compare):
+        current = load(args.record) if args.record else load(args.compare[1])
+        previous = load(args.previous) if args.previous else load(args.compare[0]) if args.compare else None
+        print(f"report written to {write_html(current, args.html, previous)}")
     if not (args.side_by_side or args.compare or (args.record and args.html)):
         ap.print_help()
         return 2

@@ -22,6 +22,7 @@ from assistant.types import Answer, Citation
 from index.types import Passage, Source
 
 from . import metrics
+from .diagnose import diagnose
 from .suite import Case, Suite
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,7 +103,7 @@ def _lenient(cls: type, data: Mapping[str, Any]) -> Any:
 
 
 def answer_from_json(data: Mapping[str, Any]) -> Answer:
-    """An Answer from its JSON (DESIGN.md), ignoring fields this client does not know."""
+    """An Answer from its JSON (the Answer contract; see assistant/types.py), ignoring fields this client does not know."""
     cites = [_lenient(Citation, c) for c in data.get("citations", [])]
     return _lenient(Answer, {**data, "citations": cites})
 
@@ -300,15 +301,19 @@ def case_record(o: Outcome, scores: metrics.CaseScores, passages: Mapping[str, P
                       "quote_valid": metrics.quote_valid(c, passages[c.passage_id].text if c.passage_id in passages
                                                          else None, pages(c.document_id, c.page))})
     exp = o.case.expect
+    why = diagnose(o.case, o.answer, scores, passages, o.error)
     return {
         "id": o.case.id, "persona": o.case.persona, "kind": o.case.kind, "tags": list(o.case.tags),
         "question": o.case.question, "history": [dict(t) for t in o.case.history], "filters": dict(o.case.filters),
+        "language": o.case.language,
         "expected": {"abstain": exp.abstain, "source_groups": exp.source_groups, "key_points": list(exp.key_points),
-                     "sources": [{"document": s.document, "locator": s.locator, "page": s.page, "quote": s.quote}
-                                 for s in exp.sources]},
+                     "not_covered": list(exp.not_covered),
+                     "sources": [{"document": s.document, "locator": s.locator, "page": s.page, "quote": s.quote,
+                                  "rank": rank} for s, rank in zip(exp.sources, why.source_ranks, strict=True)]},
         "answer": o.answer.answer, "abstained": o.answer.abstained, "mode": o.answer.mode, "cited": cited,
         "retrieved": [r.get("passage_id") for r in o.answer.retrieved],
-        "passed": scores.passed, "metrics": scores.to_dict(), "latency_ms": round(o.latency_ms, 2),
+        "passed": scores.passed, "failure": why.reason, "failure_detail": why.detail, "gold_rank": scores.gold_rank,
+        "metrics": scores.to_dict(), "latency_ms": round(o.latency_ms, 2),
         "timings_ms": dict(o.answer.timings_ms), "error": o.error,
     }
 

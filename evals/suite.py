@@ -1,4 +1,4 @@
-"""Evaluation suites: load YAML or JSONL (DESIGN.md "Evaluation suites"), validate every case, and
+"""Evaluation suites: load YAML or JSONL (format: docs/suite-format.md), validate every case, and
 check the gold against the indexed text so a typo in a quote fails loudly, naming case and field."""
 
 from __future__ import annotations

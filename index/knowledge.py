@@ -20,8 +20,11 @@ from .embed_cache import EmbeddingCache
 
 
 def annotations_hash(annotations: dict[str, dict[str, Annotation]]) -> str:
-    """Hash of everything in the annotations that retrieval reads (questions and kinds)."""
-    h = hashlib.sha256()
+    """Hash of everything in the annotations that retrieval reads (questions and kinds), and of the
+    tokenizer version: the BM25 folder it names indexes the questions as that tokenizer split them."""
+    from .lexical import TOKENIZER_VERSION
+
+    h = hashlib.sha256(f"tokenizer-{TOKENIZER_VERSION}".encode())
     for doc in sorted(annotations):
         for unit in sorted(annotations[doc]):
             a = annotations[doc][unit]

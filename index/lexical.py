@@ -4,15 +4,33 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 
-_WORD = re.compile(r"[a-z0-9]+(?:[.\-][a-z0-9]+)*")
+# Letters and digits of any script (Vietnamese "dữ liệu", Indonesian "undang-undang" stay words), so
+# questions in the users' languages match the annotation translations that BM25 also indexes.
+_WORD = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*")
+# Thai is written without spaces between words: its runs are segmented with PyThaiNLP's dictionary
+# segmenter (the dictionary ships in the package).
+_THAI_RUN = re.compile(r"[\u0E00-\u0E7F]+")
+# Bump when tokenize() changes: BM25 files built by another tokenizer are then rebuilt (the version
+# is part of the annotation hash that names the BM25 folder, see index/knowledge.py).
+TOKENIZER_VERSION = "2"
 _STOP = frozenset(
     "a an and are as at be by can do does for from has have how i if in into is it its me my of on or our should "
     "so that the their them there these they this to was we what when where which who will with would you your "
     "any about under need must may tell".split()
+    # the same function words and question particles in the users' languages (id, ms, fil, vi, th)
+    + "apakah adakah saya kami kita anda yang dan di ke dari untuk dengan ini itu atau pada dalam akan bagi oleh "
+    "adalah ialah juga ada bisa boleh harus perlu mesti apa bagaimana bagaimanakah bolehkah perlukah kah".split()
+    + "ang ng mga sa na ba ko ako kami namin natin tayo ito iyan iyon ay at kung para si ni kay mo ka nila niya po "
+    "ano paano kailangan dapat".split()
+    + "tôi chúng bạn có không là và của các những cho với trong được này đó thì mà để khi nào gì như về ra ở "
+    "phải cần".split()
+    + "ฉัน เรา คุณ ว่า หรือไม่ ไหม อะไร บ้าง ของ ที่ และ กับ ใน การ ได้ ให้ จะ เป็น มี หรือ ไว้ นี้ นั้น ก็ ครับ ค่ะ "
+    "คะ ต้อง ควร หรือเปล่า อย่างไร".split()
 )
 
 
@@ -22,9 +40,27 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def _thai_words(run: str) -> list[str]:
+    from pythainlp.tokenize import word_tokenize
+
+    return [w for w in word_tokenize(run, engine="newmm", keep_whitespace=False) if w.strip()]
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFC", text.lower())  # "dữ" typed decomposed matches "dữ" stored composed
+    if not _THAI_RUN.search(text):
+        return _WORD.findall(text)
+    out: list[str] = []
+    pos = 0
+    for m in _THAI_RUN.finditer(text):
+        out += _WORD.findall(text[pos:m.start()]) + _thai_words(m.group(0))
+        pos = m.end()
+    return out + _WORD.findall(text[pos:])
+
+
 def tokenize(text: str, stem=None) -> list[str]:
     """Lower-cased word tokens without stopwords, stemmed; ids like "1.1" and "gv-1.1-001" stay whole."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+    words = [w for w in _words(text) if w not in _STOP]
     stem = stem or _stemmer()
     return stem.stemWords(words)
 

@@ -9,6 +9,7 @@ indexed. Each build writes a new generation collection and then switches the sta
 from __future__ import annotations
 
 import time
+import uuid
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,10 +20,11 @@ from .chunk import chunk_document
 from .embed import get_embedder
 from .embed_cache import EmbeddingCache
 from .errors import SourceError
+from .hostile import hostile_sentences
 from .knowledge import KnowledgeLayer
 from .parse import parse
 from .sources import fetch, sha256_of
-from .store import ChromaLocation, ChromaStore, IndexState
+from .store import ChromaLocation, ChromaStore, IndexState, state_passage_ids
 from .structure import recognise
 from .types import Passage, Source
 
@@ -64,6 +66,10 @@ def prepare_knowledge(cfg: IngestConfig, collection: str, documents: set[str], p
     embedder = get_embedder(cfg.embedding_model, cfg.embed_batch_size, cfg.embed_max_tokens)
     knowledge = KnowledgeLayer.load(documents, cfg.data_dir, embedder, cfg.model_key)
     load_lexical(cfg.data_dir, collection, passages, knowledge)
+    if cfg.embedding_model != "hash":  # test indexes skip it; real ones get the cross-lingual vectors now, not on the first question
+        from .multilingual import MultilingualChannel
+
+        MultilingualChannel.load(cfg.data_dir, knowledge)
     return knowledge
 
 
@@ -75,6 +81,7 @@ class DocReport:
     passages: int = 0
     seconds: float = 0.0
     error: str = ""
+    hostile: list[str] = field(default_factory=list)  # sentences that address the reader as a model (never quoted)
 
 
 @dataclass
@@ -121,7 +128,7 @@ def _prepare(source: Source, path: Path, cfg: IngestConfig) -> tuple[dict, list[
         raise SourceError(source.document_id, "no passages could be made from its text")
     pages = {"pages": len(doc.page_numbers), "page_starts": list(doc.page_starts),
              "page_numbers": list(doc.page_numbers), "has_pages": doc.has_pages,
-             "seconds": round(time.perf_counter() - started, 2)}
+             "hostile": hostile_sentences(doc.text), "seconds": round(time.perf_counter() - started, 2)}
     return pages, passages
 
 
@@ -140,8 +147,14 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
     client = cfg.chroma.client()
     state_store = IndexState(client)
     state = state_store.read() or {}
+    # Under the build lock every generation but the live one and the one before it is the orphan of a
+    # killed build: it is never read (names are unique, readers load what the state names) and goes now.
+    _drop_old_generations(client, cfg, keep={state.get("collection", ""), state.get("previous", "")})
     same_settings = state.get("settings_hash") == cfg.settings_hash and not force
     old_docs: dict = state.get("documents", {}) if same_settings else {}
+    # What a document that fails now falls back to: its last good version, with --force too (the same
+    # settings made it, so it still belongs in this index).
+    fallback: dict = state.get("documents", {}) if state.get("settings_hash") == cfg.settings_hash else {}
     report = IngestReport()
 
     todo: list[tuple[Source, Path, str]] = []
@@ -151,26 +164,33 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
             path = fetch(src, list(cfg.mirrors), cfg.cache_dir, cfg.allow_download)
             digest = sha256_of(path)
         except SourceError as exc:
-            _failed(report, src.document_id, exc, old_docs, kept)
+            _failed(report, src.document_id, exc, fallback, kept)
             continue
         old = old_docs.get(src.document_id)
         if old and old["sha256"] == digest:
             kept[src.document_id] = old
-            report.documents.append(DocReport(src.document_id, "unchanged", old["pages"], len(old["passages"])))
+            report.documents.append(DocReport(src.document_id, "unchanged", old["pages"], len(old["passages"]),
+                                              hostile=old.get("hostile", [])))
         else:
             todo.append((src, path, digest))
 
-    wanted = {s.document_id for s in sources}
-    if state and same_settings and not todo and set(kept) == set(old_docs) == wanted:
+    prepared = _prepare_all(todo, cfg, report, fallback, kept, progress)
+    if state and same_settings and not prepared and set(kept) == set(old_docs):
+        # Nothing changed (a document that failed now was not indexed before, or keeps its last good
+        # version): no embedding, no new generation.
         if not _knowledge_ready(cfg, state):  # the annotations changed: refresh their vectors and BM25
             prepare_knowledge(cfg, state["collection"], set(state["documents"]),
-                              ChromaStore(client, state["collection"]).all_passages())
+                              ChromaStore(client, state["collection"]).passages(state_passage_ids(state)))
         report.collection, report.seconds = state["collection"], time.perf_counter() - t0
-        return report  # nothing changed: no parsing, no embedding, no new generation
+        return report
 
-    prepared = _prepare_all(todo, cfg, report, old_docs, kept, progress)
+    if not prepared and not kept:  # every document failed: an empty index would answer nothing, keep what is live
+        report.collection, report.seconds = state.get("collection", ""), time.perf_counter() - t0
+        return report
+
     generation = int(state.get("generation", 0)) + 1
-    name = f"passages-{cfg.settings_hash}-g{generation}"
+    build_id = "b" + uuid.uuid4().hex[:11]  # a name is never reused: a killed build's leftovers can never be read as ours
+    name = f"passages-{cfg.settings_hash}-g{generation}-{build_id}"
     new = ChromaStore(client, name)
     old_store = ChromaStore(client, state["collection"]) if state.get("collection") and kept else None
     try:
@@ -180,17 +200,22 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
         report.embedded = _embed_new(new, prepared, cfg, progress)
         report.added = sum(len(plist) for *_rest, plist in prepared)
         report.embed_seconds = time.perf_counter() - t_embed
-        passages = new.all_passages()
-        prepare_knowledge(cfg, name, set(kept) | {src.document_id for src, *_r in prepared}, passages)
+        docs = dict(kept)
+        for src, digest, pages, plist in prepared:
+            facts = {k: v for k, v in pages.items() if k != "seconds"}  # timing belongs to the report, not the index
+            docs[src.document_id] = {"sha256": digest, **facts, "passages": [p.passage_id for p in plist]}
+        new_state = {"settings_hash": cfg.settings_hash, "generation": generation, "collection": name,
+                     "previous": state.get("collection", ""), "build_id": build_id, "documents": docs,
+                     "built_at": time.time()}
+        passages = new.passages(state_passage_ids(new_state))
+        present = {p.passage_id for p in passages}
+        for doc in docs.values():  # the state names exactly what the collection holds
+            doc["passages"] = [pid for pid in doc["passages"] if pid in present]
+        prepare_knowledge(cfg, name, set(docs), passages)
     except BaseException:
         client.delete_collection(name)  # the live generation is untouched
         raise
-    docs = dict(kept)
-    for src, digest, pages, plist in prepared:
-        facts = {k: v for k, v in pages.items() if k != "seconds"}  # timing belongs to the report, not the index
-        docs[src.document_id] = {"sha256": digest, **facts, "passages": [p.passage_id for p in plist]}
-    state_store.write({"settings_hash": cfg.settings_hash, "generation": generation, "collection": name,
-                       "documents": docs, "built_at": time.time()})
+    state_store.write(new_state)
     # The previous generation stays one build longer: a reader that loaded it a moment ago can finish.
     _drop_old_generations(client, cfg, keep={name, state.get("collection", "")})
     report.collection, report.changed = name, True
@@ -200,8 +225,9 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
 
 def _failed(report: IngestReport, doc_id: str, exc: Exception, old_docs: dict, kept: dict) -> None:
     if doc_id in old_docs:  # the previous, good version stays searchable
-        kept[doc_id] = old_docs[doc_id]
-        report.documents.append(DocReport(doc_id, "kept", error=str(exc)))
+        kept[doc_id] = old = old_docs[doc_id]
+        report.documents.append(DocReport(doc_id, "kept", old.get("pages", 0), len(old.get("passages", [])),
+                                          error=f"{exc}; kept the last good version", hostile=old.get("hostile", [])))
     else:
         report.documents.append(DocReport(doc_id, "failed", error=str(exc)))
 
@@ -249,13 +275,14 @@ def _record(item, outcome, prepared: list, report: IngestReport, old_docs: dict,
         return
     pages, passages = outcome
     prepared.append((src, digest, pages, passages))
-    report.documents.append(DocReport(src.document_id, "indexed", pages["pages"], len(passages), pages["seconds"]))
+    report.documents.append(DocReport(src.document_id, "indexed", pages["pages"], len(passages), pages["seconds"],
+                                      hostile=pages.get("hostile", [])))
 
 
 def _copy_kept(old: ChromaStore, new: ChromaStore, kept: dict) -> None:
     """Unchanged documents move to the new generation with their stored embeddings (no re-embedding)."""
     ids = [pid for doc in kept.values() for pid in doc["passages"]]
-    by_id = {p.passage_id: p for p in old.all_passages()}
+    by_id = {p.passage_id: p for p in old.passages(ids)}
     ids = [pid for pid in ids if pid in by_id]
     for i in range(0, len(ids), 1000):
         part = ids[i : i + 1000]
@@ -300,8 +327,10 @@ def _drop_old_generations(client, cfg: IngestConfig, keep: set[str]) -> None:
         name = col if isinstance(col, str) else col.name
         if name.startswith("passages-") and name not in keep:
             client.delete_collection(name)
-            for folder in cfg.bm25_dirs(name):
-                shutil.rmtree(folder, ignore_errors=True)
+    bm25 = cfg.data_dir / "bm25"
+    for folder in bm25.iterdir() if bm25.is_dir() else ():  # BM25 files of dropped (or killed) generations
+        if folder.name.startswith("passages-") and folder.name.rsplit("-a", 1)[0] not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _knowledge_ready(cfg: IngestConfig, state: dict) -> bool:

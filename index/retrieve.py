@@ -17,7 +17,7 @@ from .embed import Embedder
 from .errors import IndexNotReady
 from .knowledge import KnowledgeLayer
 from .lexical import LexicalIndex, lexical_text, tokenize
-from .store import ChromaLocation, ChromaStore, IndexState
+from .store import ChromaLocation, ChromaStore, IndexState, state_passage_ids
 from .annotations import unit_key
 from .types import Passage, ScoredPassage, Source
 
@@ -52,6 +52,7 @@ class PassageIndex:
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
+        self.data_dir: Path | None = None  # set by load(); None for an index built in memory
         self.state = state
         self._lex_docs = np.array([self.passages[pid].document_id for pid in lexical.ids])
         self._row = {pid: i for i, pid in enumerate(lexical.ids)}
@@ -71,11 +72,13 @@ class PassageIndex:
         if not state:
             raise IndexNotReady("no index has been built yet: run `policy-assistant ingest`")
         store = ChromaStore(client, state["collection"])
-        passages = store.all_passages()
+        passages = store.passages(state_passage_ids(state))  # exactly what the state names, nothing a killed build left
         knowledge = KnowledgeLayer.load(set(state.get("documents", {})), data_dir, embedder,
                                         model_key or embedder.name, annotations_dir) if annotations else KnowledgeLayer.empty()
         lexical = load_lexical(data_dir, state["collection"], passages, knowledge)
-        return cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state, knowledge)
+        index = cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state, knowledge)
+        index.data_dir = data_dir  # where query-side channels cache their vectors (index/multilingual.py)
+        return index
 
     @cached_property
     def vectors(self) -> np.ndarray:
@@ -94,6 +97,15 @@ class PassageIndex:
             scores = np.where(np.isin(self._lex_docs, list(allowed)), scores, 0.0)
         nz = np.nonzero(scores)[0]
         return {self.lexical.ids[i]: float(scores[i]) for i in nz}
+
+    @cached_property
+    def _lower_texts(self) -> list[str]:
+        return [p.text.lower() for p in self.passages.values()]
+
+    def mentions(self, text: str) -> int:
+        """How many passages contain ``text`` (case-insensitive): what the corpus itself says about a name."""
+        needle = text.lower()
+        return sum(1 for t in self._lower_texts if needle in t)
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:

@@ -92,6 +92,15 @@ class ChromaStore:
             offset += 2000
         return out
 
+    def passages(self, passage_ids: list[str]) -> list[Passage]:
+        """Exactly these passages, in this order (ids the collection lacks are left out): readers load
+        what the state record names, never whatever else a killed build may have left in a collection."""
+        found: dict[str, Passage] = {}
+        for i in range(0, len(passage_ids), 2000):
+            res = self._col.get(ids=passage_ids[i : i + 2000], include=["documents", "metadatas"])
+            found.update((pid, _passage(pid, doc, meta)) for pid, doc, meta in zip(res["ids"], res["documents"], res["metadatas"]))
+        return [found[pid] for pid in passage_ids if pid in found]
+
     def embeddings(self, passage_ids: list[str]) -> np.ndarray:
         vectors: dict[str, list[float]] = {}
         for i in range(0, len(passage_ids), 1000):
@@ -108,6 +117,11 @@ def _passage(pid: str, text: str, meta: dict[str, Any]) -> Passage:
         page_start=None if page_start == -1 else int(page_start), page_end=None if page_end == -1 else int(page_end),
         char_start=int(meta["char_start"]), char_end=int(meta["char_end"]), text=text, kind=meta.get("kind", "section"),
     )
+
+
+def state_passage_ids(state: dict[str, Any]) -> list[str]:
+    """Every passage id the state record names, document by document (the live index is exactly these)."""
+    return [pid for doc in state.get("documents", {}).values() for pid in doc.get("passages", [])]
 
 
 class IndexState:

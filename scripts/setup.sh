@@ -14,4 +14,12 @@ FIND_LINKS=()
 python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 python -m pip install -q "${FIND_LINKS[@]}" "torch==2.13.0"
 python -m pip install -q "${FIND_LINKS[@]}" -e ".[test]"
+# The source viewer's pdf.js (npm pdfjs-dist, pinned in ui/viewer/package-lock.json), served under /viewer/pdfjs/
+if command -v npm >/dev/null; then
+  if [ ! -f ui/viewer/node_modules/pdfjs-dist/build/pdf.min.mjs ]; then
+    npm ci --prefix ui/viewer --omit=optional --no-audit --no-fund --loglevel=error
+  fi
+else
+  echo "warning: npm is missing (apt-get install -y npm): the viewer cannot show PDFs until pdfjs-dist is installed"
+fi
 echo "setup: ok ($(python --version), $(python -c 'import torch; print("torch", torch.__version__)'))"

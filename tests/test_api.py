@@ -64,7 +64,7 @@ def tiny_settings(root: Path, **api: str) -> Settings:
     (root / "doc").mkdir(parents=True, exist_ok=True)
     (root / "doc" / "widget-policy.md").write_text(TINY_DOC)
     return Settings(data_dir=root / "data", corpus_dirs=[], allow_download=False,
-                    ingest={"embedding_model": "hash"}, api=APISettings(**api))
+                    ingest={"embedding_model": "hash"}, api=APISettings(**api), uploads={"allowed_dirs": [root / "doc"]})
 
 
 def error_of(response) -> dict:
@@ -406,7 +406,7 @@ def test_admin_reindex_and_add_documents(tmp_path):
         assert r.status_code == 200 and r.json()["document_id"] == "sprocket-guide", r.text
         docs = {d["id"]: d for d in c.get("/v1/documents").json()["documents"]}
         assert docs["gadget-rules"]["jurisdiction"] == "YY" and docs["gadget-rules"]["passages"] >= 1
-        assert docs["sprocket-guide"]["title"] == "Sprocket Guide" and docs["sprocket-guide"]["passages"] >= 1
+        assert docs["sprocket-guide"]["title"] == "Sprocket Guide (added by a user, unofficial)" and docs["sprocket-guide"]["passages"] >= 1
         hits = c.post("/v1/search", json={"query": "sprockets audited", "filters": {"documents": ["sprocket-guide"]}})
         assert "audited yearly" in hits.json()["results"][0]["text"]
 

@@ -1,112 +1,42 @@
 """The Gradio front end: Chat (streamed, cited answers with follow-ups), Compare and Sources tabs.
 
-A thin edge: every action calls the Assistant; this module only turns its results into HTML.
-History lives in the browser session (gr.State), so the server stays stateless.
+A thin edge: every action calls the Assistant; ui/render.py turns results into HTML. The
+conversation lives in the browser (gr.BrowserState, see ui/session.py): it survives a reload,
+"New conversation" clears it, and the server stays stateless. Answers can be exported as
+Markdown and rated (👍, 👎, "wrong citation"); ratings go to <data dir>/feedback.jsonl.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import tempfile
 from collections.abc import Iterator
-from html import escape
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from assistant import feedback  # noqa: E402
 from assistant.errors import AssistantError, NotReady  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
-from assistant.types import Citation, Comparison  # noqa: E402
 
-CSS = """
-.pa-cards {display: flex; flex-direction: column; gap: 8px; margin-top: 10px;}
-.pa-card {border: 1px solid #d0d7de; border-left: 4px solid #2f6feb; border-radius: 6px; padding: 6px 10px;
-          background: #f8fafc; color: #1f2328; font-size: 0.85em; line-height: 1.35;}
-.pa-card-head {font-weight: 600; font-size: 0.95em;}
-.pa-card-head a {color: #0b5cad; text-decoration: none;}
-.pa-meta {margin: 3px 0; color: #57606a;}
-.pa-quote {margin: 4px 0 0 0 !important; padding: 0 0 0 8px !important; border-left: 3px solid #d0d7de;
-            font-style: italic;}
-.pa-badge {display: inline-block; border-radius: 10px; padding: 0 8px; margin-left: 4px; font-size: 0.82em;
-           font-weight: 600; border: 1px solid transparent;}
-.pa-binding {background: #ffebe9; color: #a40e26; border-color: #ffcecb;}
-.pa-voluntary {background: #dafbe1; color: #116329; border-color: #aceebb;}
-.pa-jur {background: #ddf4ff; color: #0550ae; border-color: #b6e3ff;}
-.pa-table {border-collapse: collapse; width: 100%; font-size: 0.92em;}
-.pa-table th, .pa-table td {border: 1px solid #d0d7de; padding: 8px; vertical-align: top; text-align: left;}
-.pa-table th {background: #f0f3f6;}
-.pa-notice {color: #9a6700; font-weight: 600;}
-.pa-cite {margin-bottom: 6px;}
-"""
+from . import session as sessions  # noqa: E402
+from .render import (answer_markdown, answer_message, badges, citation_cards, comparison_table,  # noqa: E402,F401
+                     notice, sources_table)
+from .style import CSS, HEAD  # noqa: E402,F401 - mounted with the app (assistant/api/app.py)
+from .crosswalk_tab import crosswalk_tab  # noqa: E402
 
 PERSONAS = [("SME (plain words)", "sme"), ("Official (legal precision)", "official")]
+FEEDBACK = ["Like", "Dislike", "Wrong citation"]  # "Like"/"Dislike" render as thumbs
+RATING_OF = {True: "up", False: "down", "Like": "up", "Dislike": "down", "Wrong citation": "wrong_citation"}
 THINKING = "_Searching the documents…_"
 UNEXPECTED = "Something went wrong on the server (it has been logged). Please try again."
+EXPORT_LABEL = "Export answer (.md)"
 log = logging.getLogger("assistant.ui")
-
-
-# ---- rendering -------------------------------------------------------------------------------
-def badges(binding: bool, jurisdiction: str) -> str:
-    kind = '<span class="pa-badge pa-binding">Binding</span>' if binding else \
-        '<span class="pa-badge pa-voluntary">Voluntary</span>'
-    return kind + (f'<span class="pa-badge pa-jur">{escape(jurisdiction)}</span>' if jurisdiction else "")
-
-
-def _link(url: str, text: str) -> str:
-    if url.startswith(("http://", "https://")):
-        return f'<a href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{escape(text)}</a>'
-    return escape(text)
-
-
-def _where(c: Citation) -> str:
-    return escape(c.locator) + (f" · p. {c.page}" if c.page else "")
-
-
-def citation_cards(citations: list[Citation]) -> str:
-    """One card per citation: title (linked to the official source at that page), locator, page,
-    binding/voluntary and jurisdiction badges, and the quoted text."""
-    cards = []
-    for c in citations:
-        cards.append(
-            f'<div class="pa-card" title="{escape(c.passage_id, quote=True)}">'
-            f'<div class="pa-card-head">[{c.n}] {_link(c.url, c.document_title)}</div>'
-            f'<div class="pa-meta"><span class="pa-locator">{_where(c)}</span> '
-            f'{badges(c.binding, c.jurisdiction)}</div>'
-            f'<blockquote class="pa-quote">“{escape(c.quote)}”</blockquote></div>')
-    return f'<div class="pa-cards">{"".join(cards)}</div>' if cards else ""
-
-
-def answer_message(text: str, citations: list[Citation]) -> str:
-    return text.strip() + ("\n\n" + citation_cards(citations) if citations else "")
-
-
-def comparison_table(comparison: Comparison, sources: dict[str, Any]) -> str:
-    """One row per document: its finding and every citation ([n] locator p. page + quote)."""
-    rows = []
-    for f in comparison.findings:
-        src = sources.get(f.document_id)
-        doc = f"<b>{escape(f.document_title)}</b><br>" + (badges(src.binding, src.jurisdiction) if src else "")
-        cites = "".join(f'<div class="pa-cite">[{c.n}] {_link(c.url, c.locator)}{f" p. {c.page}" if c.page else ""}'
-                        f' — <i>“{escape(c.quote)}”</i></div>' for c in f.citations) or "—"
-        finding = escape(f.answer) if f.addressed else f"<i>{escape(f.answer)}</i>"
-        rows.append(f'<tr data-document="{escape(f.document_id, quote=True)}"><td>{doc}</td><td>{finding}</td>'
-                    f"<td>{cites}</td></tr>")
-    return ('<table class="pa-table pa-compare"><thead><tr><th>Document</th><th>Finding</th><th>Citations</th>'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>')
-
-
-def sources_table(documents: list[tuple[Any, int]]) -> str:
-    rows = "".join(
-        f"<tr><td>{_link(s.official_url, s.title)}</td><td>{escape(s.issuer)}</td><td>{escape(s.published)}</td>"
-        f"<td>{badges(s.binding, s.jurisdiction)}</td><td>{n}</td></tr>" for s, n in documents)
-    return ('<table class="pa-table pa-sources"><thead><tr><th>Title</th><th>Issuer</th><th>Date</th>'
-            f"<th>Status</th><th>Passages</th></tr></thead><tbody>{rows}</tbody></table>")
-
-
-def notice(message: str) -> str:
-    return f'<div class="pa-notice">⚠ {escape(message)}</div>' if message else ""
 
 
 def error_message(exc: AssistantError) -> str:
@@ -121,9 +51,19 @@ class Actions:
 
     def __init__(self, assistant: Assistant):
         self.assistant = assistant
+        self.export_dir = Path(tempfile.mkdtemp(prefix="policy-assistant-export-"))
 
-    def load(self) -> tuple:
-        """On page load: index status, filter choices and the sources table (fresh each visit)."""
+    def names(self) -> dict[str, str]:
+        """Short document names ("EU AI Act"); the full titles if the index is not loaded yet."""
+        try:
+            return {d: s.label for d, s in self.assistant.index.sources.items()}
+        except Exception:  # noqa: BLE001 - not ready: cards fall back to the citation's own title
+            return {}
+
+    def load(self, session: Any) -> tuple:
+        """On page load: the stored conversation, index status, filter choices and the sources table."""
+        restored = sessions.messages(session, self.names())
+        export = self.export_update(session)
         try:
             documents = self.assistant.documents()
         except Exception as exc:  # noqa: BLE001 - not ready, or a store that fails to load
@@ -131,43 +71,78 @@ class Actions:
                 log.exception("the UI could not list the documents")
             message = notice(error_message(exc) if isinstance(exc, AssistantError) else UNEXPECTED)
             empty = gr.update(choices=[])
-            return message, empty, empty, empty, message
+            return message, empty, empty, empty, message, restored, export
         choices = [(f"{s.label} ({s.jurisdiction})", s.document_id) for s, _ in documents]
         jurisdictions = sorted({s.jurisdiction for s, _ in documents if s.jurisdiction})
         status = f"Index ready: {len(documents)} documents, {sum(n for _, n in documents):,} passages."
         return (status, gr.update(choices=choices), gr.update(choices=jurisdictions), gr.update(choices=choices),
-                sources_table(documents))
+                sources_table(documents), restored, export)
 
-    def chat(self, question: str, chat: list[dict], history: list[dict], persona: str, documents: list[str] | None,
+    def chat(self, question: str, session: Any, persona: str, documents: list[str] | None,
              jurisdictions: list[str] | None, binding_only: bool) -> Iterator[tuple]:
-        """Stream one answer: the user's turn, then the growing answer, then the answer with its cards."""
-        question = question or ""
+        """Stream one answer: the user's turn, then the growing answer, then the answer with its cards.
+        Outputs: chatbot, session, question box, notice, export button."""
+        question, names = question or "", self.names()
+        chat = sessions.messages(session, names)
         if not question.strip():
-            yield chat, history, question, notice("Please type a question first.")
+            yield chat, gr.skip(), question, notice("Please type a question first."), gr.skip()
             return
         pending = chat + [{"role": "user", "content": question}, {"role": "assistant", "content": THINKING}]
-        yield pending, history, "", ""
+        yield pending, gr.skip(), "", "", gr.skip()
         max_turns = self.assistant.settings.answer.max_history_turns
+        history = sessions.history(session)
+        filters = {"documents": documents or None, "jurisdictions": jurisdictions or None,
+                   "binding": True if binding_only else None}
         try:
-            events = self.assistant.ask_stream(question, history[-max_turns:] if max_turns else [], documents or None,
-                                               jurisdictions or None, True if binding_only else None, persona)
+            events = self.assistant.ask_stream(question, history[-max_turns:] if max_turns else [],
+                                               filters["documents"], filters["jurisdictions"], filters["binding"],
+                                               persona)
             text = ""
             for event in events:
                 if event["type"] == "delta":
                     text += event["text"]
-                    yield pending[:-1] + [{"role": "assistant", "content": text}], history, "", ""
+                    yield pending[:-1] + [{"role": "assistant", "content": text}], gr.skip(), "", "", gr.skip()
                 else:
                     answer = event["answer_obj"]
         except AssistantError as exc:
-            yield chat, history, question, notice(error_message(exc))
+            yield chat, gr.skip(), question, notice(error_message(exc)), gr.skip()
             return
         except Exception:  # noqa: BLE001 - keep the conversation; the details go to the server log
             log.exception("the UI could not answer")
-            yield chat, history, question, notice(UNEXPECTED)
+            yield chat, gr.skip(), question, notice(UNEXPECTED), gr.skip()
             return
-        done = pending[:-1] + [{"role": "assistant", "content": answer_message(answer.answer, answer.citations)}]
-        turns = history + [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
-        yield done, turns, "", ""
+        updated = sessions.add_turn(session, question, answer, persona, filters)
+        done = pending[:-1] + [{"role": "assistant", "content": answer_message(answer.answer, answer.citations, names)}]
+        yield done, updated, "", "", self.export_update(updated)
+
+    def export_update(self, session: Any) -> Any:
+        """The export button, pointing at a Markdown file of the latest answer (disabled without one)."""
+        items = sessions.turns(session)
+        if not items:
+            return gr.update(value=None, interactive=False)
+        last = items[-1]
+        text = answer_markdown(last["question"], last["answer"], sessions.citations_of(last), self.names())
+        slug = re.sub(r"[^a-z0-9]+", "-", last["question"].lower()).strip("-")[:50] or "answer"
+        folder = Path(tempfile.mkdtemp(dir=self.export_dir))  # one folder per file: concurrent users never clash
+        path = folder / f"answer-{slug}.md"
+        path.write_text(text, encoding="utf-8")
+        return gr.update(value=str(path), interactive=True)
+
+    def feedback(self, session: Any, data: gr.LikeData) -> str:
+        """Store a rating of one answer as a JSONL line (with the question, history and citations)."""
+        found = sessions.turn_at_message(session, data.index)
+        rating = RATING_OF.get(data.liked) if isinstance(data.liked, (bool, str)) else None
+        if found is None or rating is None:
+            return ""  # a rating withdrawn, or of a message that is no longer stored
+        i, turn = found
+        entry = feedback.feedback_entry(rating, turn["question"], sessions.history({"turns": sessions.turns(session)[:i]}),
+                                        turn.get("persona", "sme"), turn.get("filters", {}) or {}, turn)
+        try:
+            feedback.record(feedback.feedback_path(self.assistant.settings), entry)
+        except OSError:
+            log.exception("feedback could not be stored")
+            return notice("Your feedback could not be stored (the server logged why).")
+        return '<div class="pa-thanks">Thanks: your feedback was saved for the evaluators.</div>'
 
     def compare(self, question: str, documents: list[str] | None) -> str:
         documents = documents or []
@@ -185,53 +160,70 @@ class Actions:
             return notice(UNEXPECTED)
 
 
-def clear() -> tuple[list, list, str]:
-    return [], [], ""
+def new_conversation() -> tuple:
+    return [], dict(sessions.EMPTY), "", gr.update(value=None, interactive=False)
 
 
 # ---- layout ----------------------------------------------------------------------------------
+def chat_tab(actions: Actions) -> dict[str, Any]:
+    """Chat: conversation, question box and buttons first (phone screens), filters after them."""
+    settings = actions.assistant.settings
+    session = gr.BrowserState(dict(sessions.EMPTY), storage_key=sessions.STORAGE_KEY,
+                              secret=sessions.storage_secret(settings.data_dir))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300, elem_id="pa-chat-col"):
+            chatbot = gr.Chatbot(label="Conversation", show_label=False, elem_id="pa-chat",
+                                 feedback_options=FEEDBACK, buttons=["copy"])
+            question = gr.Textbox(placeholder="Ask about the EU AI Act, NIST AI RMF, ASEAN guides…",
+                                  show_label=False, lines=2, max_lines=8, elem_id="pa-question")
+            chat_notice = gr.HTML(elem_id="pa-chat-notice")
+            with gr.Row(elem_id="pa-actions"):
+                ask = gr.Button("Ask", variant="primary", elem_id="pa-ask")
+                new = gr.Button("New conversation", elem_id="pa-new")
+                export = gr.DownloadButton(EXPORT_LABEL, value=None, interactive=False, elem_id="pa-export")
+        with gr.Column(scale=1, min_width=260):
+            persona = gr.Radio(PERSONAS, value="sme", label="Answer for", elem_id="pa-persona")
+            docs = gr.Dropdown(multiselect=True, label="Documents", info="Empty: all documents", elem_id="pa-docs")
+            juris = gr.Dropdown(multiselect=True, label="Jurisdictions", elem_id="pa-juris")
+            binding_only = gr.Checkbox(label="Binding law only", elem_id="pa-binding")
+
+    chat_inputs = [question, session, persona, docs, juris, binding_only]
+    chat_outputs = [chatbot, session, question, chat_notice, export]
+    ask.click(actions.chat, chat_inputs, chat_outputs)
+    question.submit(actions.chat, chat_inputs, chat_outputs)
+    new.click(new_conversation, None, [chatbot, session, chat_notice, export])
+    chatbot.like(actions.feedback, [session], [chat_notice])
+    return {"session": session, "chatbot": chatbot, "docs": docs, "juris": juris, "export": export}
+
+
+def compare_tab(actions: Actions) -> Any:
+    cmp_docs = gr.Dropdown(multiselect=True, max_choices=4, label="Documents (pick 2-4)", elem_id="pa-cmp-docs")
+    cmp_question = gr.Textbox(label="Question", placeholder="e.g. How do they treat human oversight?",
+                              elem_id="pa-cmp-question")
+    cmp_button = gr.Button("Compare", variant="primary", elem_id="pa-cmp-go")
+    cmp_out = gr.HTML(elem_id="pa-cmp-out")
+    cmp_button.click(actions.compare, [cmp_question, cmp_docs], cmp_out)
+    cmp_question.submit(actions.compare, [cmp_question, cmp_docs], cmp_out)
+    return cmp_docs
+
+
 def build_ui(assistant: Assistant) -> gr.Blocks:
     """The Blocks app; mount it with gr.mount_gradio_app (pass ``css=CSS``) or call .launch()."""
     actions = Actions(assistant)
     with gr.Blocks(title="AI-policy assistant") as demo:
         gr.Markdown("## AI-policy assistant\nAnswers about AI-governance frameworks, every sentence cited to "
-                    "the official text. For programs: the HTTP API ([docs](/docs)).")
+                    "the official text. For programs: the HTTP API ([docs](/docs)).", elem_id="pa-head")
         status = gr.Markdown(elem_id="pa-status")
-        history = gr.State([])
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                with gr.Row():
-                    with gr.Column(scale=3):
-                        chatbot = gr.Chatbot(label="Conversation", show_label=False, height=640, elem_id="pa-chat",
-                                             feedback_options=None, buttons=["copy"])
-                        question = gr.Textbox(placeholder="Ask about the EU AI Act, NIST AI RMF, ASEAN guides…",
-                                              show_label=False, lines=2, max_lines=8, elem_id="pa-question")
-                        chat_notice = gr.HTML(elem_id="pa-chat-notice")
-                        with gr.Row():
-                            ask = gr.Button("Ask", variant="primary", elem_id="pa-ask")
-                            new = gr.Button("New conversation", elem_id="pa-new")
-                    with gr.Column(scale=1):
-                        persona = gr.Radio(PERSONAS, value="sme", label="Answer for", elem_id="pa-persona")
-                        docs = gr.Dropdown(multiselect=True, label="Documents", info="Empty: all documents",
-                                           elem_id="pa-docs")
-                        juris = gr.Dropdown(multiselect=True, label="Jurisdictions", elem_id="pa-juris")
-                        binding_only = gr.Checkbox(label="Binding law only", elem_id="pa-binding")
+                parts = chat_tab(actions)
             with gr.Tab("Compare", id="compare"):
-                cmp_docs = gr.Dropdown(multiselect=True, max_choices=4, label="Documents (pick 2-4)",
-                                       elem_id="pa-cmp-docs")
-                cmp_question = gr.Textbox(label="Question", placeholder="e.g. How do they treat human oversight?",
-                                          elem_id="pa-cmp-question")
-                cmp_button = gr.Button("Compare", variant="primary", elem_id="pa-cmp-go")
-                cmp_out = gr.HTML(elem_id="pa-cmp-out")
+                cmp_docs = compare_tab(actions)
             with gr.Tab("Sources", id="sources"):
                 sources = gr.HTML(elem_id="pa-sources")
-
-        chat_inputs = [question, chatbot, history, persona, docs, juris, binding_only]
-        chat_outputs = [chatbot, history, question, chat_notice]
-        ask.click(actions.chat, chat_inputs, chat_outputs)
-        question.submit(actions.chat, chat_inputs, chat_outputs)
-        new.click(clear, None, [chatbot, history, chat_notice])
-        cmp_button.click(actions.compare, [cmp_question, cmp_docs], cmp_out)
-        cmp_question.submit(actions.compare, [cmp_question, cmp_docs], cmp_out)
-        demo.load(actions.load, None, [status, docs, juris, cmp_docs, sources])
+            with gr.Tab("Crosswalk", id="crosswalk"):
+                crosswalk_tab(assistant)
+            # More tabs go here, each built by its own module (e.g. ui/crosswalk_tab.py).
+        demo.load(actions.load, [parts["session"]],
+                  [status, parts["docs"], parts["juris"], cmp_docs, sources, parts["chatbot"], parts["export"]])
     return demo

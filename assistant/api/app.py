@@ -11,6 +11,7 @@ with ``policy-assistant ingest`` before starting replicas on several machines.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from fastapi import APIRouter, FastAPI, Request  # noqa: E402
 from fastapi.exceptions import RequestValidationError  # noqa: E402
+from fastapi_offline import FastAPIOffline  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 from starlette.routing import Match  # noqa: E402
@@ -29,17 +31,21 @@ from ..errors import AssistantError, NotFound  # noqa: E402
 from ..service import Assistant  # noqa: E402
 from ..settings import Settings  # noqa: E402
 from . import routes_admin, routes_ask, routes_chat, routes_corpus, routes_health  # noqa: E402
+from .docs_offline import add_redoc  # noqa: E402
 from .indexing import IndexJob  # noqa: E402
+from .input_rules import INVALID_TEXT  # noqa: E402
 
 log = logging.getLogger("assistant.api")
 
 MAX_BODY_BYTES = 1 << 20  # questions are at most 4,000 characters; 1 MiB leaves room for history
 MAX_UPLOAD_BYTES = 64 << 20  # POST /v1/admin/documents with a file
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type"}
+              405: "method_not_allowed", 408: "request_timeout", 413: "payload_too_large",
+              415: "unsupported_media_type"}
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a message that echoes input stays encodable
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
@@ -55,6 +61,8 @@ async def on_validation_error(request: Request, exc: RequestValidationError) -> 
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return error_response(400, "invalid_json", "the request body is not valid JSON")
+    if any(e.get("type") == INVALID_TEXT for e in errors):
+        return error_response(400, "bad_request", next(e["msg"] for e in errors if e.get("type") == INVALID_TEXT))
     if len(errors) == 1 and tuple(errors[0].get("loc", ())) == ("body",) and errors[0].get("type") != "missing":
         return error_response(422, "invalid_request",
                               "the body must be a JSON object (send Content-Type: application/json)")
@@ -82,10 +90,12 @@ async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 class BodyLimit:
-    """Rejects request bodies over the limit with 413 (declared size or streamed bytes alike)."""
+    """Rejects request bodies over the limit with 413 (declared size or streamed bytes alike), and
+    bodies that stall with 408: each part of a body must arrive within ``body_timeout`` seconds."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, body_timeout: float = 15.0):
         self.app = app
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,11 +105,17 @@ class BodyLimit:
         declared = dict(scope.get("headers", ())).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _send_413(scope, receive, send, limit)
-        seen = 0
+        seen, body_done = 0, False
 
         async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done:  # afterwards receive() waits for a disconnect (streaming): no timeout there
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.body_timeout)
+            except TimeoutError:
+                raise StarletteHTTPException(408, f"the request body did not arrive within {self.body_timeout:g} s") from None
+            body_done = message.get("type") != "http.request" or not message.get("more_body", False)
             seen += len(message.get("body", b""))
             if seen > limit:  # FastAPI passes an HTTPException raised while reading the body through
                 raise StarletteHTTPException(413, f"the request body is over {limit} bytes")
@@ -110,6 +126,28 @@ class BodyLimit:
 
 async def _send_413(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
     await error_response(413, "payload_too_large", f"the request body is over {limit} bytes")(scope, receive, send)
+
+
+class UploadGuard:
+    """Gradio's file-upload route stores anything on disk and serves it back; the UI uploads nothing,
+    so the route needs the admin key (and is disabled without one), like the admin routes."""
+
+    PATHS = ("/gradio_api/upload", "/upload")
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path", "").rstrip("/") in self.PATHS:
+            from ..errors import AdminDisabled, Unauthorized
+            from .deps import require_admin_key
+
+            try:
+                require_admin_key(Request(scope), self.settings)
+            except (AdminDisabled, Unauthorized) as exc:
+                return await error_response(exc.status, exc.code, f"file uploads: {exc}")(scope, receive, send)
+        await self.app(scope, receive, send)
 
 
 def _fallback_router() -> APIRouter:
@@ -137,18 +175,25 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         job.warm_up()  # background: /healthz answers at once, /readyz once the index is loaded or built
         yield
 
-    app = FastAPI(title="Policy assistant API", version="1", lifespan=lifespan,
-                  description="Answers about AI-governance frameworks with verified citations. Errors: "
-                              '`{"error": {"code", "message"}}`.')
+    # /docs and /redoc from Swagger UI / ReDoc files shipped in fastapi-offline, not a CDN: they work offline
+    app = FastAPIOffline(title="Policy assistant API", version="1", lifespan=lifespan, redoc_url=None,
+                         description="Answers about AI-governance frameworks with verified citations. Errors: "
+                                     '`{"error": {"code", "message"}}`.')
+    add_redoc(app)  # the ReDoc bundle without its one CDN image
     app.state.settings, app.state.assistant, app.state.index_job = settings, assistant, job
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, body_timeout=settings.api.body_timeout_s)
+    app.add_middleware(UploadGuard, settings=settings)
     app.add_exception_handler(AssistantError, on_assistant_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
     for module in (routes_health, routes_ask, routes_corpus, routes_chat, routes_admin):
         app.include_router(module.router)
+    app.include_router(__import__("assistant.api.routes_crosswalk", fromlist=["router"]).router)  # GET /v1/crosswalk*
     app.include_router(_fallback_router())
+    from ui.source_viewer import mount_viewer  # citations' view_url opens here, with or without the UI
+
+    mount_viewer(app)
     if ui:
         _mount_ui(app, assistant)
     return app
@@ -157,9 +202,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 def _mount_ui(app: FastAPI, assistant: Assistant) -> None:
     import gradio as gr
 
-    from ui.app import CSS, build_ui
+    from ui.app import CSS, HEAD, build_ui
 
-    gr.mount_gradio_app(app, build_ui(assistant), path="/", ssr_mode=False, run_history=False, css=CSS,
+    gr.mount_gradio_app(app, build_ui(assistant), path="/", ssr_mode=False, run_history=False, css=CSS, head=HEAD,
                         footer_links=[], app_kwargs={"exception_handlers": {404: on_http_error}})
 
 

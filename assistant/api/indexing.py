@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from ..errors import AssistantError
+from ..library import settle_add
 from ..service import Assistant
 
 log = logging.getLogger("assistant.api")
@@ -35,6 +36,7 @@ class IndexJob:
         self.message = ""
         self.report: dict[str, Any] | None = None
         self.document_id: str | None = None
+        self.add_error: str | None = None  # why the document this build was adding was not added
         self._guard = threading.Lock()
         self._last_load_error = ""
         self._thread: threading.Thread | None = None
@@ -45,7 +47,8 @@ class IndexJob:
 
     def status(self) -> dict[str, Any]:
         return {"state": self.state, "started_at": self.started_at, "finished_at": self.finished_at,
-                "message": self.message, "report": self.report, "document_id": self.document_id}
+                "message": self.message, "report": self.report, "document_id": self.document_id,
+                "add_error": self.add_error}
 
     def check_ready(self) -> tuple[bool, str]:
         """(ready, why not): a store that fails to load (e.g. a broken or unreachable Chroma) is "not
@@ -79,6 +82,7 @@ class IndexJob:
                 raise BuildInProgress("an index build is already running; GET /v1/admin/reindex shows its progress")
             self.state, self.started_at, self.finished_at = "running", time.time(), None
             self.message, self.report, self.document_id = "building", None, document_id
+            self.add_error = None
             self._thread = threading.Thread(target=self._run, args=(force,), name="index-build", daemon=True)
             self._thread.start()
         if wait:
@@ -98,7 +102,11 @@ class IndexJob:
             failed = [d.document_id for d in report.failed]
             self.message = f"indexed {report.collection} in {report.seconds:.1f} s" + (
                 f"; failed: {', '.join(failed)}" if failed else "")
-            self.state = "done"
+            undone = settle_add(self.assistant.settings, self.document_id, report) if self.document_id else None
+            if undone:  # a failed add is not kept (its file neither): the build itself went fine
+                self.message += f"; {self.document_id} was not added: {undone}"
+                self.add_error = undone
+            self.state = "failed" if undone else "done"
             log.info("index build done: %s", self.message)
             self.assistant.ready()  # load the new generation now, not on the first question
         except Exception as exc:  # noqa: BLE001 - a failed build is reported, never crashes the server

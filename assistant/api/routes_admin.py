@@ -34,6 +34,8 @@ class BuildFailed(AssistantError):
 
 
 def _job_response(status: dict[str, Any], waited: bool) -> JSONResponse:
+    if waited and status.get("add_error"):  # the document's own fault: a client error, and nothing of it is kept
+        raise BadRequest(f"could not add the document {status['document_id']}: {status['add_error']}")
     if waited and status["state"] == "failed":
         raise BuildFailed(f"the index build failed: {status['message']}")
     return JSONResponse(JobOut(**status).model_dump(), status_code=200 if waited else 202)
@@ -84,9 +86,9 @@ async def _json(request: Request) -> Any:
         raise BadRequest("the body is not valid JSON (or send a multipart upload with a 'file' field)") from None
 
 
-def _from_json(data: Any) -> AddDocumentRequest:
-    try:
-        return AddDocumentRequest.model_validate(data)
+def _from_json(data: Any, strict: bool = True) -> AddDocumentRequest:
+    try:  # form fields are all text ("true"): only they are read leniently
+        return AddDocumentRequest.model_validate(data, strict=strict)
     except ValidationError as exc:
         raise BadRequest(_first_error(exc)) from None
 
@@ -98,7 +100,7 @@ async def _from_form(request: Request) -> tuple[AddDocumentRequest, UploadFile]:
         raise BadRequest("a multipart upload needs a 'file' field with the document")
     fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
     fields.setdefault("path_or_url", upload.filename)
-    return _from_json(fields), upload
+    return _from_json(fields, strict=False), upload
 
 
 def _save_upload(upload: UploadFile, data_dir: Path) -> Path:

@@ -11,7 +11,8 @@ from fastapi import APIRouter
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ..errors import AssistantError
-from .deps import AssistantDep, QueryKey
+from .deps import AssistantDep, QueryKey, SettingsDep
+from .input_rules import check_length
 from .schemas import (
     AnswerOut,
     AskRequest,
@@ -66,12 +67,14 @@ def _error_event(code: str, message: str) -> ServerSentEvent:
 
 
 @router.post("/compare", response_model=ComparisonOut, summary="One cited finding per document")
-def compare(body: CompareRequest, assistant: AssistantDep):
+def compare(body: CompareRequest, assistant: AssistantDep, settings: SettingsDep):
+    check_length("question", body.question, settings.answer.max_question_chars)
     return assistant.compare(body.question, body.documents).to_dict()
 
 
 @router.post("/search", response_model=SearchOut, summary="Passages that best match a query")
-def search(body: SearchRequest, assistant: AssistantDep) -> SearchOut:
+def search(body: SearchRequest, assistant: AssistantDep, settings: SettingsDep) -> SearchOut:
+    check_length("query", body.query, settings.answer.max_question_chars)
     f = body.filters
     hits = assistant.search(body.query, body.k, f.documents, f.jurisdictions, f.binding)
     return SearchOut(results=[SearchHit.from_scored(h) for h in hits])

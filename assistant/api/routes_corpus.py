@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.responses import FileResponse
 
 from ..errors import NotFound
-from .deps import AssistantDep, QueryKey
+from ..source_files import source_file
+from .deps import AssistantDep, QueryKey, RawAssistantDep
 from .schemas import DocumentOut, DocumentsOut, ErrorBody, PassageOut
 
 ERRORS = {code: {"model": ErrorBody} for code in (401, 404, 503)}
@@ -15,6 +17,18 @@ router = APIRouter(prefix="/v1", tags=["corpus"], dependencies=[QueryKey], respo
 @router.get("/documents", response_model=DocumentsOut, summary="The indexed documents")
 def documents(assistant: AssistantDep) -> DocumentsOut:
     return DocumentsOut(documents=[DocumentOut.from_source(src, n) for src, n in assistant.documents()])
+
+
+@router.get("/documents/{document_id}/file", response_class=FileResponse, summary="The document's mirrored file",
+            responses={200: {"content": {"application/pdf": {}, "text/html": {}, "text/plain": {}}}})
+def document_file(document_id: str, assistant: RawAssistantDep) -> FileResponse:
+    """The PDF, HTML or text file the passages were cut from (checksum-verified), as the local viewer shows it."""
+    found = source_file(assistant.settings, document_id)
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"}
+    if found.media_type.startswith("text/html"):
+        headers["Content-Security-Policy"] = "sandbox"  # opened directly, the page's own scripts never run here
+    return FileResponse(found.path, media_type=found.media_type, headers=headers,
+                        filename=found.path.name, content_disposition_type="inline")
 
 
 @router.get("/passages/{passage_id:path}", response_model=PassageOut, summary="One passage by id")

