@@ -19,7 +19,7 @@ from .places import has_national_instruments, places
 # Names of instruments: standards, and capitalised names ending in an instrument word
 # ("Colorado AI Act", "Digital Services Act"), or "Law on …" / "Decree No. …" titles.
 STANDARD = re.compile(r"\bISO(?:/IEC)?\s?\d{4,5}(?:-\d+)?\b", re.I)
-NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z][\w'’.-]*\s+){1,5}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard))\b"
+NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z][\w'’.-]*\s+(?:(?:and|of|on|for)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard))\b"
                        r"|\b((?:Law|Decree|Decision|Circular)\s+(?:No\.?\s*[\w/.-]+\s+)?on\s+(?:[A-Z][\w-]*\s*){1,6})")
 ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
 INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
@@ -133,17 +133,31 @@ def split_parts(question: str) -> list[str]:
 def covered_remainder(question: str, missing: list[Unheld]) -> str | None:
     """The question without its parts about unheld things; None when nothing answerable is left
     (the whole question is about them)."""
+    split = split_uncovered(question, missing)
+    return split[0] if split else None
+
+
+def split_uncovered(question: str, missing: list[Unheld]) -> tuple[str, list[tuple[str, Unheld]]] | None:
+    """(the answerable rest, [(uncovered part, what it asks about that is not held)]), or None
+    when nothing answerable is left."""
     if not missing:
-        return question
+        return question, []
     parts = split_parts(question)
     if len(parts) < 2:
         return None
-    # A part that names no unheld thing but points back at one ("what does it require?") is about it too.
-    keep = [p for p in parts if not any(u.mention.lower() in p.lower() for u in missing)
-            and not (ANAPHORA.search(p) and _is_ask(p))]
-    if not any(_is_ask(p) for p in keep) or len(keep) == len(parts):
+    keep, dropped = [], []
+    for p in parts:
+        about = next((u for u in missing if u.mention.lower() in p.lower()), None)
+        # A part that names no unheld thing but points back at one ("what does it require?") is about it too.
+        if about is None and ANAPHORA.search(p) and _is_ask(p):
+            about = missing[0]
+        if about is None:
+            keep.append(p)
+        else:
+            dropped.append((p, about))
+    if not any(_is_ask(p) for p in keep) or not dropped:
         return None  # what is left only sets the scene ("Our app has customers in Denver.")
-    return " ".join(keep)
+    return " ".join(keep), dropped
 
 
 ASK = re.compile(r"^(what|how|does|do|is|are|can|could|which|when|who|will|would|should|must|may|tell|explain|list|"

@@ -14,7 +14,7 @@ from index.types import ScoredPassage
 from . import extractive, shape
 from .citations import PageMap, verify
 from . import i18n
-from .answerability import covered_remainder, unheld
+from .answerability import split_uncovered, unheld
 from .query import QueryPlan, expand, plan as make_plan
 from .retrieval import Retrieval, run
 from .settings import Settings
@@ -67,12 +67,13 @@ def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     missing = unheld(plan.standalone, index.sources, index.mentions)
     if not missing:
         return plan
-    rest = covered_remainder(plan.standalone, missing)
-    if rest is None:
+    split = split_uncovered(plan.standalone, missing)
+    if split is None:
         return replace(plan, not_indexed=[u.mention for u in missing])
+    rest, dropped = split
     lang = getattr(plan, "language", "en")
     return replace(plan, standalone=rest, retrieval_query=f"{rest} {expand(rest)}".strip(),
-                   uncovered=[f"{u.mention}: {i18n.t('reason_not_indexed', lang, names=u.mention)}" for u in missing])
+                   uncovered=[f"“{part}”: {i18n.t('reason_not_indexed', lang, names=u.mention)}" for part, u in dropped])
 
 
 def not_covered_reason(ctx: Context, settings: Settings) -> str | None:

@@ -1,6 +1,7 @@
 """The Crosswalk tab in a real headless Chromium (Debian's /usr/bin/chromium via Playwright), at
 desktop and phone sizes: the grid, binding cells set apart, a cell opening its citations, the topic
-filter, the CSV and Markdown exports, and the gap view. Screenshots go to docs/."""
+filter, the CSV and Markdown exports, and the gap view. Screenshots go to test-output/ (the ones in
+docs/ are copies of them)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+OUT = Path(__file__).resolve().parents[1] / "test-output"
 TIMEOUT_MS = 120_000
 AI_ACT = "eu-ai-act-2024-1689"
 
@@ -54,6 +55,7 @@ def open_tab(browser, base_url: str, width: int, height: int):
 
 
 def test_desktop_grid_cells_filter_export_and_gaps(browser, base_url):
+    OUT.mkdir(exist_ok=True)
     context, page = open_tab(browser, base_url, 1360, 1100)
     rows = page.locator("#pa-cw-out tbody tr")
     assert rows.count() == 14
@@ -75,7 +77,7 @@ def test_desktop_grid_cells_filter_export_and_gaps(browser, base_url):
     assert cite.get_attribute("data-passage").startswith(f"{AI_ACT}#art-50")
     assert cite.locator("a").first.get_attribute("href").startswith("/viewer/?doc=eu-ai-act-2024-1689")
     assert len(cite.locator("q").inner_text()) > 40
-    page.screenshot(path=str(DOCS / "ui-crosswalk.png"), full_page=True)
+    page.screenshot(path=str(OUT / "ui-crosswalk.png"), full_page=True)
 
     # exports: every cell of the shown grid, with its citation
     with page.expect_download() as dl:
@@ -102,11 +104,12 @@ def test_desktop_grid_cells_filter_export_and_gaps(browser, base_url):
               for i in range(page.locator("#pa-gap-out h4").count())]
     assert "incident-reporting" in topics and "transparency" not in topics
     assert page.locator("#pa-gap-out .pa-cw-cite").first.locator("a").first.get_attribute("href").startswith("/viewer/")
-    page.locator("#pa-gap").screenshot(path=str(DOCS / "ui-crosswalk-gaps.png"))
+    page.locator("#pa-gap").screenshot(path=str(OUT / "ui-crosswalk-gaps.png"))
     context.close()
 
 
 def test_phone_grid_scrolls_inside_its_frame(browser, base_url):
+    OUT.mkdir(exist_ok=True)
     context, page = open_tab(browser, base_url, 390, 844)
     wrap = page.locator("#pa-cw-out .pa-cw-wrap")
     assert wrap.evaluate("e => e.scrollWidth > e.clientWidth")  # the grid scrolls sideways in its box…
@@ -115,5 +118,5 @@ def test_phone_grid_scrolls_inside_its_frame(browser, base_url):
     wrap.evaluate("e => e.scrollLeft = 400")
     assert topic.evaluate("e => e.getBoundingClientRect().left") >= 0  # topic names stay in view
     wrap.evaluate("e => e.scrollLeft = 0")
-    page.locator("#pa-cw-out").screenshot(path=str(DOCS / "ui-crosswalk-phone.png"))
+    page.locator("#pa-cw-out").screenshot(path=str(OUT / "ui-crosswalk-phone.png"))
     context.close()
