@@ -146,11 +146,14 @@ def split_uncovered(question: str, missing: list[Unheld]) -> tuple[str, list[tup
     if len(parts) < 2:
         return None
     keep, dropped = [], []
+    previous = None
     for p in parts:
         about = next((u for u in missing if u.mention.lower() in p.lower()), None)
-        # A part that names no unheld thing but points back at one ("what does it require?") is about it too.
-        if about is None and ANAPHORA.search(p) and _is_ask(p):
-            about = missing[0]
+        # A part that names no unheld thing but points back at the one just before it ("…, and
+        # what does it require?") is about it too.
+        if about is None and dropped and dropped[-1][0] == previous and ANAPHORA.search(p) and _is_ask(p):
+            about = dropped[-1][1]
+        previous = p
         if about is None:
             keep.append(p)
         else:

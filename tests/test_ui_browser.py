@@ -376,3 +376,29 @@ def test_desktop_screenshot_and_dark_table_headers(browser, base_url):
     assert header.is_visible() and header.inner_text() == "Title"
     assert dark.evaluate(CONTRAST_JS, [header.element_handle(), None]) >= 4.5
     dark.context.close()
+
+
+SME_ANSWERS = [
+    # (question, screenshot, words the answer must show)
+    ("We run a small web shop in Vietnam and sell to customers in Germany. Our chat assistant answers "
+     "buyers automatically: must it say that it is an AI?", "ui-sme-binding.png", ["What binds you", "Article 50(1)"]),
+    ("From when are the AI Act's bans on prohibited AI practices in force?", "ui-sme-temporal.png",
+     ["2 February 2025", "Article 113"]),
+    ("What does the ASEAN Guide recommend on telling users they deal with AI, and what does Malaysia's "
+     "AI law require?", "ui-sme-mixed.png", ["Voluntary guidance", "Not covered", "Malaysia"]),
+]
+
+
+@pytest.mark.parametrize("question, shot, expected", SME_ANSWERS)
+def test_sme_answers_show_what_binds_the_dates_and_what_is_not_covered(browser, base_url, question, shot, expected):
+    """Three SME answers as a user sees them (screenshots in docs/): the binding act of the market
+    first, the date with the provision that sets it, and the uncovered part named."""
+    page = open_ui(browser, base_url, 1366, 1000, "light")
+    ask(page, question)
+    text = page.locator("#pa-chat").inner_text()
+    for words in expected:
+        assert words in text, (words, text[-1500:])
+    page.mouse.move(0, 0)
+    show_from(page, question[:40])
+    page.screenshot(path=str(DOCS / shot))
+    page.context.close()
