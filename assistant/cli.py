@@ -320,6 +320,34 @@ def eval_(
         raise typer.Exit(1)
 
 
+@app.command()
+def annotate(
+    document: Annotated[str, typer.Argument(help="Document id (a document the repository does not annotate, e.g. one a user added).")],
+    out: Annotated[Optional[Path], typer.Option(help="Where to write the draft (default: <data dir>/annotations/<id>.toml).")] = None,
+) -> None:
+    """Draft provision annotations for DOCUMENT with the configured LLM, for review."""
+    from .annotate import draft, to_toml
+    from .errors import AssistantError
+    from .llm import OpenAIChatModel
+    from .service import Assistant
+
+    settings = Settings()
+    if not settings.llm.base_url:
+        _fail("annotate needs an LLM endpoint: set POLICY_LLM__BASE_URL (and __API_KEY, __MODEL)", 2)
+    assistant = Assistant(settings)
+    try:
+        units, skipped = draft(assistant.index, document, OpenAIChatModel(settings.llm), settings.prompts_dir,
+                               progress=lambda i, n: err.print(f"\rannotate {i}/{n}", end=""))
+    except AssistantError as exc:
+        _fail(str(exc), 2)
+    err.print("")
+    target = out or settings.data_dir / "annotations" / f"{document}.toml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(to_toml(document, units), encoding="utf-8")
+    console.print(f"{len(units)} unit(s) drafted, {skipped} skipped (unusable reply): {target}")
+    console.print("Review the draft; run `policy-assistant ingest` to use it in retrieval.")
+
+
 feedback_app = typer.Typer(no_args_is_help=True, help="Feedback users gave in the chat UI (👍, 👎, wrong citation).")
 app.add_typer(feedback_app, name="feedback")
 
