@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -34,10 +35,17 @@ _STOP = frozenset(
 )
 
 
-def _stemmer():
-    import Stemmer
+_LOCAL = threading.local()
 
-    return Stemmer.Stemmer("english")
+
+def _stemmer():
+    """One English stemmer per thread (PyStemmer objects are not shared across threads)."""
+    stem = getattr(_LOCAL, "stemmer", None)
+    if stem is None:
+        import Stemmer
+
+        stem = _LOCAL.stemmer = Stemmer.Stemmer("english")
+    return stem
 
 
 def _thai_words(run: str) -> list[str]:
