@@ -68,7 +68,7 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     dense_query = f"{plan.standalone} {expand(plan.standalone)}" if cfg.expand_dense else plan.standalone
     vector = index.embed_query(dense_query)
     dense = index.dense(vector, cfg.candidates, scope)
-    units: dict = {}
+    best_question, cross_lingual = 0.0, {}
     if cfg.fusion == "rrf":
         lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
         fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
@@ -90,10 +90,10 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
-    if cfg.fusion != "rrf" and cross_lingual:  # MiniLM cannot tell how close a non-English question is; e5 can
+    if cross_lingual:  # MiniLM cannot tell how close a non-English question is; e5 can
         best = max(best, max(cross_lingual.values()))
     return Retrieval(hits[: max(k, len(exact))], exact, best, scope, hits[: max(RANK_DEPTH, k, len(exact))],
-                     best_question if cfg.fusion != "rrf" else 0.0)
+                     best_question)
 
 
 def _multilingual_units(index: PassageIndex, plan: QueryPlan, scope: set[str] | None,
