@@ -18,21 +18,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .compare import CASE_METRICS, compare_records, comparison_html, format_comparison  # noqa: F401 - re-exported
+from .compare import CASE_METRICS, compare_records, comparison_html, fmt, format_comparison  # noqa: F401 - re-exported
 from .metrics import METRICS
 from .report_cases import CSS as CASES_CSS
 from .report_cases import cases_section
 
 RATIO_METRICS = [m for m in METRICS if not m.endswith("_ms")]
 SLICE_METRICS = ["recall_at_k", "citation_precision", "citation_recall", "quote_validity", "key_point_coverage", "pass_rate"]
-
-
-def fmt(value: Any, metric: str = "") -> str:
-    if value is None:
-        return "–"
-    if metric.endswith("_ms"):
-        return f"{value:,.0f}"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 # ---------------------------------------------------------------------------- charts
