@@ -55,15 +55,10 @@ class Strict(BaseModel):
         return _check_text(data)
 
 
-class StrictOpen(BaseModel):
+class StrictOpen(Strict):
     """Strict types for the fields we read; other fields (OpenAI sampling options) are ignored."""
 
     model_config = ConfigDict(extra="allow", strict=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _valid_text(cls, data: Any) -> Any:
-        return _check_text(data)
 
 
 Question = Annotated[str, Field(max_length=MAX_QUESTION)]
