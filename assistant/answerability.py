@@ -3,25 +3,35 @@ laws of a place), places without indexed instruments, and years. A part of the q
 subject the corpus does not hold is named as not covered; the rest is answered.
 
 The checks read the manifest (titles, aliases, jurisdictions) and the passage text, so adding a
-document changes what is answerable without touching this module.
+document changes what is answerable without touching this module. Questions in the users' other
+languages are read with their function words (assistant/lexicon.toml) and their country names
+(assistant/places.py).
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from index.types import Source
 
-from .places import has_national_instruments, places
+from .places import Place, has_national_instruments, jurisdictions as place_jurisdictions, places
+from .query import named_documents
+
+LEXICON = Path(__file__).with_name("lexicon.toml")
 
 # Names of instruments: standards, and capitalised names ending in an instrument word
 # ("Colorado AI Act", "Digital Services Act"), or "Law on …" / "Decree No. …" titles.
 STANDARD = re.compile(r"\bISO(?:/IEC)?\s?\d{4,5}(?:-\d+)?\b", re.I)
-NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z][\w'’.-]*\s+(?:(?:and|of|on|for)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard))\b"
+NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z][\w'’.-]*\s+(?:(?:and|of|on|for)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
+                       r"Guidance|Policy|Plan|Principles|Framework))\b"
                        r"|\b((?:Law|Decree|Decision|Circular)\s+(?:No\.?\s*[\w/.-]+\s+)?on\s+(?:[A-Z][\w-]*\s*){1,6})")
 ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
+BILL_NUMBER = re.compile(r"\b(?:SB|HB|AB|LD|H\.R\.|S\.)\s?\d{1,5}\b")
 INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
                               r"framework|standards?|statute|legislation|ministry|regulator|authority|agency|government)\b", re.I)
 # Rule books (not bodies: "a travel agency in Manila" names no instrument of the Philippines).
@@ -46,9 +56,32 @@ class Unheld:
     why: str  # "no document of Thailand is indexed"
 
 
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, dict[str, list[str]]]:
+    with open(LEXICON, "rb") as f:
+        return tomllib.load(f)
+
+
+def _words(table: str, lang: str) -> list[str]:
+    return lexicon()[table].get(lang, [])
+
+
+def _any_word(words: list[str]) -> str:
+    """A pattern for any of ``words`` as whole words (Thai, written without spaces: anywhere)."""
+    spaced = [re.escape(w) for w in words if not re.search(r"[\u0e00-\u0e7f]", w)]
+    unspaced = [re.escape(w) for w in words if re.search(r"[\u0e00-\u0e7f]", w)]
+    parts = ([rf"(?<![\w-])(?:{'|'.join(spaced)})(?![\w-])"] if spaced else []) + ([f"(?:{'|'.join(unspaced)})"] if unspaced else [])
+    return "|".join(parts) or r"(?!x)x"
+
+
+def _rule_words(lang: str) -> str:
+    return RULE_WORDS.pattern if lang == "en" else _any_word(_words("rule_words", lang))
+
+
 def _named_by_sources(name: str, sources: dict[str, Source]) -> bool:
-    """A name stands for an indexed document when an alias covers it whole, or when what it adds to
-    an alias is no further name ("the EU AI Act" yes; "Colorado AI Act" no)."""
+    """A name stands for an indexed document when an alias covers it whole, when what it adds to
+    an alias is no further name ("the EU AI Act" yes; "Colorado AI Act" no), or when it names a part
+    of an indexed document ("the ASEAN Guide's Risk Assessment Framework")."""
     low = re.sub(r"^(the|under|per)\s+", "", name.lower())
     for src in sources.values():
         for alias in (src.title, src.short_title, *src.aliases):
@@ -57,21 +90,78 @@ def _named_by_sources(name: str, sources: dict[str, Source]) -> bool:
                 continue
             if len(low) >= 4 and low in a:
                 return True
+            if re.match(rf"{re.escape(a)}['’]s\s", low):
+                return True
             if a in low:
                 rest = name[:name.lower().find(a)] + name[name.lower().find(a) + len(a):]
-                if not re.search(r"\b[A-Z][\w-]+", re.sub(r"^(The|Under|Per)\b", "", rest.strip())):
+                rest = re.sub(r"^(The|Under|Per)\b", "", rest.strip())
+                # what the name adds may be the document's own place or issuer ("the US AI Action
+                # Plan", "the IMDA Model AI Governance Framework")
+                for other in (src.short_title, *src.aliases):
+                    if other and len(other) >= 2:
+                        rest = re.sub(rf"(?<![\w-]){re.escape(other)}(?![\w-])", "", rest, flags=re.I)
+                for place in places(rest):
+                    if src.jurisdiction in place_jurisdictions(place):
+                        rest = rest.replace(place.name, "")
+                if not re.search(r"\b[A-Z][\w-]+", rest):
                     return True
     return False
 
 
-def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], int]) -> list[Unheld]:
+def _mentioned_by_title(name: str, sources: dict[str, Source], question: str) -> bool:
+    """The place is part of an indexed document's name as the question writes it ("G7 Hiroshima Code")."""
+    low = question.lower()
+    return any(name.lower() in a.lower() and a.lower() in low
+               for src in sources.values() for a in (src.title, src.short_title, *src.aliases) if a)
+
+
+def _place_unheld(question: str, place: Place, sources: dict[str, Source], lang: str) -> bool:
+    """The question asks about a rule book of a place whose own instruments the corpus does not hold:
+    a country without indexed national instruments, or a state or city ("Texas's AI law")."""
+    if not place.country or _mentioned_by_title(place.name, sources, question):
+        return False
+    if has_national_instruments(place.country) and not place.subnational:
+        return False
+    if place.subnational and any(place.name.lower() in (src.jurisdiction or "").lower() for src in sources.values()):
+        return False
+    start, end = place_span(question, place.name)
+    rules = _rule_words(lang)
+    if lang != "en":  # a rule word near the place, in either order
+        return bool(re.search(rules, question[max(0, start - 100): end + 80], re.I))
+    window = question[end:][:60] + " " + question[:start][-40:]
+    words = INSTRUMENT_WORDS.pattern if not place.subnational else RULE_WORDS.pattern
+    return bool(re.search(words, window, re.I) and re.search(
+        rf"{re.escape(place.name)}(?:['’]s)?\s+(?:[\w-]+\s+){{0,6}}?{words}|{RULE_WORDS.pattern}\s+(?:of|in|from|for)\s+"
+        rf"(?:the\s+)?(?:state\s+of\s+)?{re.escape(place.name)}", question, re.I))
+
+
+def _acronym_as_rule_book(question: str, word: str, lang: str) -> bool:
+    """An acronym named as an issuer or rule book ("under the HKMA guidance", "GDPR's rules",
+    "panduan dari OJK"), not any acronym ("our KYC app")."""
+    if re.search(rf"\b(under|comply with|complies with|complying with|per|according to|required by|does|do)\s+(the\s+)?{word}\b"
+                 rf"|\b{word}(['’]s)?\s+(law|act|rules|guidance|guidelines|regulations?|framework|standards?|"
+                 rf"requirements?|principles|code)\b", question, re.I):
+        return True
+    if lang == "en":
+        return False
+    issuer, rules = _any_word(_words("issuer_words", lang)), _rule_words(lang)
+    return bool(re.search(rf"(?:{issuer})\s*{word}\b", question, re.I) or re.search(rf"(?:{rules})\s*{word}\b", question, re.I))
+
+
+def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], int], lang: str = "en",
+           mentions_word: Callable[[str], int] | None = None) -> list[Unheld]:
     """The things the question asks about that the corpus does not hold.
 
-    ``mentions(text)`` counts the passages whose text contains ``text`` (case-insensitive)."""
+    ``mentions(text)`` counts the passages whose text contains ``text`` (case-insensitive);
+    ``mentions_word(word)`` those that contain it as a whole word (acronyms: "PDP" is not "PDPC")."""
+    mentions_word = mentions_word or mentions
     out: list[Unheld] = []
     for m in STANDARD.finditer(question):
         if not _named_by_sources(m.group(0), sources):
             out.append(Unheld(m.group(0), "no indexed document is that standard"))
+    for m in BILL_NUMBER.finditer(question):
+        if mentions_word(m.group(0)) == 0:
+            out.append(Unheld(m.group(0), "it is not among the indexed documents"))
     for m in NAMED_ACT.finditer(question):
         name = (m.group(1) or m.group(2)).strip()
         if _named_by_sources(name, sources):
@@ -81,24 +171,12 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
             out.append(Unheld(name, "it is not among the indexed documents"))
     for m in ACRONYM.finditer(question):
         word = m.group(0)
-        if _named_by_sources(word, sources) or mentions(word) >= MIN_MENTIONS:
+        if _named_by_sources(word, sources) or mentions_word(word) >= MIN_MENTIONS:
             continue
-        # An acronym named as a rule book ("under the HKMA guidance", "GDPR's rules"), not any acronym.
-        if re.search(rf"\b(under|comply with|complies with|complying with|per|according to|required by|does|do)\s+(the\s+)?{word}\b"
-                     rf"|\b{word}(['’]s)?\s+(law|act|rules|guidance|guidelines|regulations?|framework|standards?|"
-                     rf"requirements?|principles|code)\b", question, re.I):
+        if _acronym_as_rule_book(question, word, lang):
             out.append(Unheld(word, "it is not among the indexed documents"))
-    low = question.lower()
     for place in places(question):
-        if not place.country or has_national_instruments(place.country):
-            continue
-        if any(place.name.lower() in a.lower() and a.lower() in low
-               for src in sources.values() for a in (src.title, src.short_title, *src.aliases) if a):
-            continue  # part of an indexed document's name ("G7 Hiroshima Code of Conduct")
-        window = question[place_span(question, place.name)[1]:][:60] + " " + question[:place_span(question, place.name)[0]][-40:]
-        if INSTRUMENT_WORDS.search(window) and re.search(rf"{re.escape(place.name)}(?:['’]s)?\s+(?:[\w-]+\s+){{0,6}}?"
-                                                        rf"{INSTRUMENT_WORDS.pattern}|{RULE_WORDS.pattern}\s+(?:of|in|from|for)\s+"
-                                                        rf"(?:the\s+)?{re.escape(place.name)}", question, re.I):
+        if _place_unheld(question, place, sources, lang):
             out.append(Unheld(place.name, f"no instrument of {place.name} itself is indexed"))
     for m in CASE.finditer(question):
         if mentions(m.group(1)) < MIN_MENTIONS or mentions(m.group(2)) < MIN_MENTIONS:
@@ -106,7 +184,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in PROPER.finditer(question):
         name = m.group(1)
         window = question[max(0, m.start() - 50): m.end() + 50]
-        if (mentions(name) == 0 and ACTING.search(window) and not _named_by_sources(name, sources)
+        if (mentions_word(name) == 0 and ACTING.search(window) and not _named_by_sources(name, sources)
                 and not places(name)):
             out.append(Unheld(name, "no indexed document mentions it"))
     for m in YEAR.finditer(question):
@@ -121,8 +199,10 @@ def place_span(text: str, name: str) -> tuple[int, int]:
     return (i, i + len(name)) if i >= 0 else (0, 0)
 
 
-_PARTS = re.compile(r"(?<=[?.!;])\s+|,?\s+\b(?:and also|and|but|as well as|plus)\b\s+(?=(?:what|how|does|do|is|are|can|which|"
-                    r"when|who|will|should|must|tell)\b)", re.I)
+CONTINUATION_WORDS = 5  # a part this short names no subject of its own
+ASK_WORDS = (r"what|how|does|do|is|are|can|could|which|when|from when|since when|by when|who|will|would|should|must|"
+             r"may|tell")
+_PARTS = re.compile(rf"(?<=[?.!;])\s+|,?\s+\b(?:and also|and|but|as well as|plus)\b\s+(?=(?:{ASK_WORDS})\b)", re.I)
 
 
 def split_parts(question: str) -> list[str]:
@@ -130,19 +210,39 @@ def split_parts(question: str) -> list[str]:
     return [p.strip(" ,;") for p in _PARTS.split(question) if p and len(re.findall(r"\w+", p)) >= 3]
 
 
-def covered_remainder(question: str, missing: list[Unheld]) -> str | None:
+def _cut_before(part: str, mention: str, lang: str, sources: dict[str, Source]) -> tuple[str, str] | None:
+    """A part that asks about an indexed document and, after a conjunction, about the unheld mention
+    ("Does UNESCO suggest X, and would Brazil's bill make it mandatory?"): (held ask, unheld ask)."""
+    at = part.lower().find(mention.lower())
+    if at <= 0:
+        return None
+    joins = _any_word(_words("conjunctions", lang) or _words("conjunctions", "en"))
+    cuts = [m for m in re.finditer(rf"(?:,\s*|\s+)(?:{joins})\s+|[,;]\s+", part[:at], re.I)]
+    for m in reversed(cuts):
+        head, tail = part[: m.start()].strip(" ,;"), part[m.end():].strip(" ,;")
+        if len(re.findall(r"\w+", head)) >= 4 and len(re.findall(r"\w+", tail)) >= 2 and named_documents(head, sources):
+            return head, tail
+    return None
+
+
+def covered_remainder(question: str, missing: list[Unheld], lang: str = "en") -> str | None:
     """The question without its parts about unheld things; None when nothing answerable is left
     (the whole question is about them)."""
-    split = split_uncovered(question, missing)
+    split = split_uncovered(question, missing, lang)
     return split[0] if split else None
 
 
-def split_uncovered(question: str, missing: list[Unheld]) -> tuple[str, list[tuple[str, Unheld]]] | None:
+def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
+                    sources: dict[str, Source] | None = None) -> tuple[str, list[tuple[str, Unheld]]] | None:
     """(the answerable rest, [(uncovered part, what it asks about that is not held)]), or None
     when nothing answerable is left."""
     if not missing:
         return question, []
-    parts = split_parts(question)
+    parts = []
+    for p in split_parts(question):
+        about = next((u for u in missing if u.mention.lower() in p.lower()), None)
+        cut = _cut_before(p, about.mention, lang, sources or {}) if about else None
+        parts += list(cut) if cut and not any(u.mention.lower() in cut[0].lower() for u in missing) else [p]
     if len(parts) < 2:
         return None
     keep, dropped = [], []
@@ -150,15 +250,16 @@ def split_uncovered(question: str, missing: list[Unheld]) -> tuple[str, list[tup
     for p in parts:
         about = next((u for u in missing if u.mention.lower() in p.lower()), None)
         # A part that names no unheld thing but points back at the one just before it ("…, and
-        # what does it require?") is about it too.
-        if about is None and dropped and dropped[-1][0] == previous and ANAPHORA.search(p) and _is_ask(p):
+        # what does it require?"), or only continues it ("…, and what are the penalties?"), is about it too.
+        if about is None and dropped and dropped[-1][0] == previous and (
+                (ANAPHORA.search(p) and _is_ask(p, lang)) or len(re.findall(r"\w+", p)) <= CONTINUATION_WORDS):
             about = dropped[-1][1]
         previous = p
         if about is None:
             keep.append(p)
         else:
             dropped.append((p, about))
-    if not any(_is_ask(p) for p in keep) or not dropped:
+    if not any(_is_ask(p, lang) for p in keep) or not dropped:
         return None  # what is left only sets the scene ("Our app has customers in Denver.")
     return " ".join(keep), dropped
 
@@ -167,5 +268,9 @@ ASK = re.compile(r"^(what|how|does|do|is|are|can|could|which|when|who|will|would
                  r"compare|any|where|why)\b", re.I)
 
 
-def _is_ask(part: str) -> bool:
-    return part.rstrip().endswith("?") or bool(ASK.match(part.strip()))
+def _is_ask(part: str, lang: str = "en") -> bool:
+    """A part that asks something; in other languages any part that is more than a scene-setter
+    counts (their question words are not listed here)."""
+    if part.rstrip().endswith("?") or ASK.match(part.strip()):
+        return True
+    return lang != "en" and len(re.findall(r"\w+", part)) >= 4

@@ -64,14 +64,14 @@ def prepare(index: PassageIndex, settings: Settings, question: str, history: lis
 def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     """Mark what the question asks about that the corpus does not hold: the whole question (not
     indexed: abstain) or some of its parts (answer the rest, name the parts as not covered)."""
-    missing = unheld(plan.standalone, index.sources, index.mentions)
+    lang = getattr(plan, "language", "en")
+    missing = unheld(plan.standalone, index.sources, index.mentions, lang, index.mentions_word)
     if not missing:
         return plan
-    split = split_uncovered(plan.standalone, missing)
+    split = split_uncovered(plan.standalone, missing, lang, index.sources)
     if split is None:
         return replace(plan, not_indexed=[u.mention for u in missing])
     rest, dropped = split
-    lang = getattr(plan, "language", "en")
     return replace(plan, standalone=rest, retrieval_query=f"{rest} {expand(rest)}".strip(),
                    uncovered=[f"“{part}”: {i18n.t('reason_not_indexed', lang, names=u.mention)}" for part, u in dropped])
 

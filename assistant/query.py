@@ -30,8 +30,13 @@ OUT_OF_SCOPE = re.compile(
     r"recipe|weather|horoscope|lottery)\b", re.I)
 
 
-def out_of_scope(text: str) -> list[str]:
-    return [m.group(0) for m in OUT_OF_SCOPE.finditer(text)]
+def out_of_scope(text: str, lang: str = "en") -> list[str]:
+    found = [m.group(0) for m in OUT_OF_SCOPE.finditer(text)]
+    if lang != "en":
+        from .answerability import _any_word, _words
+
+        found += [m.group(0) for m in re.finditer(_any_word(_words("out_of_scope", lang)), text, re.I)]
+    return found
 
 
 def jurisdictions_of(text: str) -> list[str]:
@@ -293,6 +298,7 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
     idents = identifiers(standalone if follow_up else question, named)
     asked_about = question + (" " + standalone if follow_up else "")
     compare = len(named) >= 2 and bool(COMPARE_CUES.search(asked_about) or names_coordinated(asked_about, sources))
+    language = question_language(asked, [t.content for t in history if t.role == "user"])
     return QueryPlan(
         question=asked,
         standalone=standalone,
@@ -304,6 +310,6 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
         focus=f"{question.strip()} {expand(question)}".strip() if follow_up else "",
         jurisdictions=jurisdictions_of(standalone),
         markets=markets_of(standalone),
-        out_of_scope=out_of_scope(question),
-        language=question_language(asked, [t.content for t in history if t.role == "user"]),
+        out_of_scope=out_of_scope(question, language),
+        language=language,
     )

@@ -6,6 +6,8 @@ retrievers apply alike.
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -106,6 +108,12 @@ class PassageIndex:
         """How many passages contain ``text`` (case-insensitive): what the corpus itself says about a name."""
         needle = text.lower()
         return sum(1 for t in self._lower_texts if needle in t)
+
+    def mentions_word(self, word: str) -> int:
+        """How many passages contain ``word`` as a whole word ("PDP" is not in "PDPC")."""
+        pattern = re.compile(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])")
+        needle = word.lower()
+        return sum(1 for t in self._lower_texts if needle in t and pattern.search(t))
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:

@@ -1,0 +1,97 @@
+"""What a question asks about, checked against the real corpus: instruments, bodies and places it does
+not hold are named, and a question that mixes them with a covered ask keeps the covered ask.
+
+The questions here are written for these tests (not taken from the eval suites)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerability import split_uncovered, unheld
+from assistant.language import question_language
+from assistant.places import places
+
+pytestmark = pytest.mark.corpus
+
+
+def _unheld(assistant, question):
+    idx = assistant.index
+    lang = question_language(question, [])
+    return [u.mention for u in unheld(question, idx.sources, idx.mentions, lang, idx.mentions_word)], lang
+
+
+def _split(assistant, question):
+    idx = assistant.index
+    names, lang = _unheld(assistant, question)
+    missing = unheld(question, idx.sources, idx.mentions, lang, idx.mentions_word)
+    return names, split_uncovered(question, missing, lang, idx.sources)
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("What penalties does Oregon's AI transparency law set for deepfake robocalls?", "Oregon"),
+    ("Does SB 1047 require a kill switch for frontier models?", "SB 1047"),
+    ("Which duties does the Bank of Thailand's AI risk guideline give lenders?", "Thailand"),
+    ("Does Kenya's National AI Strategy require impact assessments?", "Kenya"),
+])
+def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question, expected):
+    names, _ = _unheld(full_assistant, question)
+    assert any(expected in n for n in names), names
+
+
+@pytest.mark.parametrize("question", [
+    "What does the US AI Action Plan say about open-source models?",
+    "Under the IMDA Model AI Governance Framework, who should oversee an AI chatbot?",
+    "Our KYC app matches selfies to ID cards for customers in France. Is it high-risk under the AI Act?",
+    "We are a logistics firm in Texas. Does the NIST AI RMF expect us to map AI risks?",
+    "What does the ASEAN Guide's section on transparency ask of deployers?",
+])
+def test_held_documents_and_plain_context_are_not_flagged(full_assistant, question):
+    names, _ = _unheld(full_assistant, question)
+    assert names == [], names
+
+
+@pytest.mark.parametrize("question,lang,expected", [
+    ("Apa isi peraturan OJK tentang kecerdasan buatan untuk perbankan?", "id", "OJK"),
+    ("Luật trí tuệ nhân tạo của Việt Nam quy định gì về doanh nghiệp nhỏ?", "vi", "Việt Nam"),
+    ("กฎหมาย AI ของประเทศไทยกำหนดอะไรสำหรับธุรกิจขนาดเล็กบ้าง", "th", "ไทย"),
+    ("Ano ang sinasabi ng batas ng Pilipinas tungkol sa AI sa mga paaralan?", "fil", "Pilipinas"),
+])
+def test_other_languages_name_unheld_instruments(full_assistant, question, lang, expected):
+    names, detected = _unheld(full_assistant, question)
+    assert detected == lang
+    assert expected in names, names
+
+
+def test_mixed_question_keeps_the_covered_ask(full_assistant):
+    q = ("Does the OECD Recommendation ask governments to support small firms with AI, "
+         "and would Argentina's AI bill fund that?")
+    names, split = _split(full_assistant, q)
+    assert "Argentina" in names
+    assert split is not None
+    rest, dropped = split
+    assert "OECD" in rest and "Argentina" not in rest
+    assert any("Argentina" in part for part, _ in dropped)
+
+
+def test_short_continuation_belongs_to_the_uncovered_part(full_assistant):
+    q = "Under Ohio's AI law, what must a chatbot disclose, and what are the fines?"
+    names, split = _split(full_assistant, q)
+    assert "Ohio" in names
+    assert split is None  # the fines are Ohio's too: nothing covered is left
+
+
+def test_conjunction_inside_a_name_is_not_a_split(full_assistant):
+    # "dan" inside the body's name must not leave half a name as the "covered" question
+    q = "Apa isi Pedoman Etika Riset dan Inovasi dari BRIN untuk startup AI?"
+    names, split = _split(full_assistant, q)
+    assert "BRIN" in names
+    assert split is None
+
+
+def test_localised_country_names_and_scripts_without_case():
+    assert [p.country for p in places("doanh nghiệp ở Việt Nam")] == ["VN"]
+    assert [p.country for p in places("บริษัทในประเทศไทย")] == ["TH"]
+    assert [p.country for p in places("negosyo sa Pilipinas")] == ["PH"]
+    texas = places("a law of Texas")[0]
+    assert texas.country == "US" and texas.subnational
+    assert not places("we sell to Germany")[0].subnational
