@@ -46,6 +46,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "abstention_recall": ("abstention recall", True),
     "key_point_coverage": ("key-point coverage (lexical)", True),
     "not_covered_named": ("mixed: uncovered part named", True),
+    "binding_first": ("SME: binding provision first", True),
     "pass_rate": ("pass rate", True),
     "latency_p50_ms": ("latency p50 (ms)", False),
     "latency_p95_ms": ("latency p95 (ms)", False),
@@ -69,6 +70,7 @@ class CaseScores:
     passed: bool
     gold_rank: int | None = None  # 1-based rank of the first gold passage in the ranked list; 0: not in it
     not_covered_named: bool | None = None  # mixed cases: does the answer name the uncovered part?
+    binding_first: bool | None = None  # SME cases with binding gold: is a binding provision cited first?
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -199,9 +201,11 @@ PageTextLookup = Callable[[str, "int | None"], Sequence[str]]
 
 
 def score_case(case: Case, answer: Answer, passages: Mapping[str, Passage], page_texts: PageTextLookup,
-               latency_ms: float, k: int = DEFAULT_K, error: str | None = None) -> CaseScores:
+               latency_ms: float, k: int = DEFAULT_K, error: str | None = None,
+               binding_documents: frozenset[str] = frozenset()) -> CaseScores:
     """Every per-case metric. ``passages`` maps passage ids (retrieved and cited) to passages;
-    ``page_texts(document_id, page)`` gives the source's text of that page (one or more renderings)."""
+    ``page_texts(document_id, page)`` gives the source's text of that page (one or more renderings);
+    ``binding_documents`` are the ids of the binding instruments (the manifest's ``binding``)."""
     retrieved = [passages[r["passage_id"]] for r in answer.retrieved if r.get("passage_id") in passages]
     hits = cited_sources(case, answer, passages)
     valid = [quote_valid(c, passages[c.passage_id].text if c.passage_id in passages else None,
@@ -222,7 +226,21 @@ def score_case(case: Case, answer: Answer, passages: Mapping[str, Passage], page
         key_point_coverage=key_point_coverage(case, answer), latency_ms=latency_ms, passed=passed,
         gold_rank=(ranks[0] if ranks else 0) if case.expect.sources and not case.expect.abstain else None,
         not_covered_named=named,
+        binding_first=binding_first(case, answer, binding_documents),
     )
+
+
+def binding_first(case: Case, answer: Answer, binding_documents: frozenset[str]) -> bool | None:
+    """SME cases whose gold includes a binding instrument: the answer's first citation is a provision
+    of one of those instruments (what binds the user comes before voluntary guidance).
+    None for other cases."""
+    gold_binding = {s.document for s in case.expect.sources} & binding_documents
+    if case.persona != "sme" or case.expect.abstain or not gold_binding:
+        return None
+    if not answer.citations:
+        return False
+    first = min(answer.citations, key=lambda c: c.n)
+    return first.document_id in gold_binding
 
 
 def not_covered_named(case: Case, answer: Answer) -> bool | None:
@@ -282,6 +300,7 @@ def aggregate(scores: Sequence[CaseScores]) -> dict[str, float | None]:
         "pass_rate": ratio(sum(s.passed for s in scores), len(scores)),
         **gold_rank_shares(scores),
         "not_covered_named": mean([None if s.not_covered_named is None else float(s.not_covered_named) for s in scores]),
+        "binding_first": mean([None if s.binding_first is None else float(s.binding_first) for s in scores]),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "latency_max_ms": max(latencies) if latencies else None,

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import quote as url_quote
 
 from assistant.types import Answer, Citation
+from index.sources import load_manifest
 from index.types import Passage, Source
 
 from . import metrics
@@ -327,7 +328,8 @@ def run_suite(suite: Suite, system: System, pages: SourcePages, mode: str | None
     outcomes = answer_all(suite, system, mode, concurrency, progress)
     wall = time.perf_counter() - t0
     passages = resolve_passages(outcomes, system.passage)
-    scores = [metrics.score_case(o.case, o.answer, passages, pages, o.latency_ms, k, o.error) for o in outcomes]
+    binding = frozenset(src.document_id for src in load_manifest() if src.binding)
+    scores = [metrics.score_case(o.case, o.answer, passages, pages, o.latency_ms, k, o.error, binding) for o in outcomes]
     cases = [case_record(o, s, passages, pages) for o, s in zip(outcomes, scores, strict=True)]
     commit, dirty = git_commit()
     record: dict[str, Any] = {

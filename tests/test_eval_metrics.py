@@ -225,3 +225,22 @@ def test_error_case_fails_even_when_abstention_expected():
     s = m.score_case(case(sources=(), abstain=True, key_points=()), answer(abstained=True), PASSAGES, page_texts, 1.0,
                      error="HTTP 500")
     assert not s.passed
+
+
+# ---------------------------------------------------------------------------- binding first
+
+
+def test_binding_first_asks_for_the_binding_provision_before_guidance():
+    binding = frozenset({ACT})
+    both = case(sources=(SRC50, SRCN))
+    assert m.binding_first(both, answer([cite(P50, 1), cite(PN, 2)]), binding) is True
+    assert m.binding_first(both, answer([cite(PN, 1), cite(P50, 2)]), binding) is False
+    assert m.binding_first(both, answer([]), binding) is False
+    # no binding instrument in the gold, or an official's question: not measured
+    assert m.binding_first(case(sources=(SRCN,)), answer([cite(PN, 1)]), binding) is None
+    official = Case("t-2", "official", "comparison", "q", Expect(False, (SRC50, SRCN), "all", ()), tags=())
+    assert m.binding_first(official, answer([cite(PN, 1)]), binding) is None
+    scores = m.score_case(both, answer([cite(PN, 1), cite(P50, 2)]), PASSAGES, page_texts, 1.0,
+                          binding_documents=binding)
+    assert scores.binding_first is False
+    assert m.aggregate([scores])["binding_first"] == 0.0
