@@ -18,12 +18,13 @@ from . import metrics
 from .suite import load_suite
 
 SUITES = Path(__file__).with_name("suites")
+# A blind split is spent once run at the end of its change set: it joins tune, and fresh cases replace it.
 SPLITS = {
-    "tune": ["dev.yaml", "holdout.yaml", "tune.yaml"],
-    "blind": ["blind.yaml", "blind-multilingual.yaml"],
+    "tune": ["dev.yaml", "holdout.yaml", "tune.yaml", "blind.yaml", "blind-multilingual.yaml"],
+    "blind": ["blind2.yaml", "blind2-multilingual.yaml"],
 }
 SHOWN = ("gold_top1", "gold_top5", "gold_top20", "citation_precision", "citation_recall", "abstention_precision",
-         "abstention_recall", "quote_validity", "not_covered_named", "pass_rate", "latency_p50_ms", "latency_p95_ms")
+         "abstention_recall", "quote_validity", "not_covered_named", "binding_first", "pass_rate", "latency_p50_ms", "latency_p95_ms")
 
 
 def combine(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -73,8 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("split", choices=sorted(SPLITS))
     ap.add_argument("--records", nargs="*", type=Path, help="combine these run records instead of running")
     ap.add_argument("--out", type=Path, help="write the combined figures (JSON) here")
+    ap.add_argument("--save", type=Path, help="also write each suite's run record (<suite>.json) into this folder")
     args = ap.parse_args(argv)
     records = [json.loads(p.read_text(encoding="utf-8")) for p in args.records] if args.records else run(args.split)
+    if args.save and not args.records:
+        args.save.mkdir(parents=True, exist_ok=True)
+        for record in records:
+            (args.save / f"{record['suite']['name']}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     combined = combine(records)
     print(table(combined))
     if args.out:

@@ -1,4 +1,4 @@
-"""Gold checks for the evaluation suites (evals/suites/dev.yaml and holdout.yaml).
+"""Gold checks for the evaluation suites (evals/suites/*.yaml: dev, holdout, tune and the blind splits).
 
 Every expected source `quote` must occur verbatim on the stated `page` of the named document in
 the shared corpus, and the suites must be well-formed (unique ids, valid fields, the case mix).
@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SUITES_DIR = ROOT / "evals" / "suites"
 SUITE_FILES = {"dev": SUITES_DIR / "dev.yaml", "holdout": SUITES_DIR / "holdout.yaml",
                "tune": SUITES_DIR / "tune.yaml", "blind": SUITES_DIR / "blind.yaml",
-               "blind-multilingual": SUITES_DIR / "blind-multilingual.yaml"}
-MIN_CASES = {"dev": 64, "holdout": 24, "tune": 60, "blind": 80, "blind-multilingual": 25}
+               "blind-multilingual": SUITES_DIR / "blind-multilingual.yaml",
+               "blind2": SUITES_DIR / "blind2.yaml", "blind2-multilingual": SUITES_DIR / "blind2-multilingual.yaml"}
+MIN_CASES = {"dev": 64, "holdout": 24, "tune": 60, "blind": 80, "blind-multilingual": 25, "blind2": 80,
+             "blind2-multilingual": 35}
 
 
 def _corpus_dir() -> Path:
@@ -327,13 +329,13 @@ def test_case_mix(suite):
     counts: dict[str, int] = {}
     for case in SUITES[suite]:
         counts[case.get("kind")] = counts.get(case.get("kind"), 0) + 1
-    if suite == "blind-multilingual":
+    if suite.endswith("multilingual"):
         langs: dict[str, int] = {}
         for case in SUITES[suite]:
             langs[case.get("language", "en")] = langs.get(case.get("language", "en"), 0) + 1
         assert all(langs.get(lang, 0) >= 4 for lang in LANGUAGES - {"en"}), f"too few cases per language: {langs}"
         return
-    scale = {"dev": 1.0, "blind": 1.0, "tune": 0.6}.get(suite, 0.3)
+    scale = {"dev": 1.0, "blind": 1.0, "blind2": 0.6, "tune": 0.6}.get(suite, 0.3)
     wanted = {"sme": 22, "comparison": 10, "follow-up": 8, "identifier": 8,
               "out-of-corpus": 8, "false-premise": 4, "injection": 4}
     short = {k: counts.get(k, 0) for k, n in wanted.items() if counts.get(k, 0) < max(1, int(n * scale * 0.8))}
