@@ -1,7 +1,10 @@
 """The conversation as kept in the browser (gr.BrowserState, i.e. localStorage): a list of turns,
 each the question and the answer as given. The chat messages, the history sent with the next
 question, the Markdown export and feedback lines are all derived from it, so a reload restores
-exactly what was on screen and the server stays stateless."""
+exactly what was on screen and the server stays stateless.
+
+The UI language is kept beside it the same way (its own BrowserState, so "New conversation" keeps
+it): the choice ("auto" or a language code) and the language the labels are shown in."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from assistant.i18n import LANGUAGES
 from assistant.types import Answer
 
 from .render import answer_message, citation_from_dict
@@ -17,6 +21,9 @@ from .render import answer_message, citation_from_dict
 MAX_TURNS = 30  # kept in the browser; older turns are dropped (localStorage holds a few MB)
 STORAGE_KEY = "policy-assistant-conversation"
 EMPTY: dict[str, Any] = {"turns": []}
+LANGUAGE_KEY = "policy-assistant-language"
+AUTO = "auto"
+LANGUAGE_DEFAULT: dict[str, str] = {"choice": AUTO, "lang": "en"}
 
 
 def storage_secret(data_dir: Path) -> str:
@@ -71,13 +78,26 @@ def history(session: Any) -> list[dict[str, str]]:
     return out
 
 
-def messages(session: Any, names: Mapping[str, str]) -> list[dict[str, str]]:
+def messages(session: Any, names: Mapping[str, str], lang: str = "en") -> list[dict[str, str]]:
     """Chat messages: user, assistant, user, ... (message 2i+1 is the answer of turn i)."""
     out = []
     for t in turns(session):
         out += [{"role": "user", "content": t["question"]},
-                {"role": "assistant", "content": answer_message(t["answer"], citations_of(t), names)}]
+                {"role": "assistant", "content": answer_message(t["answer"], citations_of(t), names, lang)}]
     return out
+
+
+def questions(session: Any) -> list[str]:
+    """The user's questions, oldest first."""
+    return [t["question"] for t in turns(session)]
+
+
+def language_state(stored: Any) -> dict[str, str]:
+    """The stored language choice and shown language, anything malformed replaced by the default."""
+    data = stored if isinstance(stored, Mapping) else {}
+    choice = data.get("choice") if data.get("choice") in (AUTO, *LANGUAGES) else AUTO
+    lang = data.get("lang") if data.get("lang") in LANGUAGES else (choice if choice != AUTO else "en")
+    return {"choice": choice, "lang": choice if choice != AUTO else lang}
 
 
 def turn_at_message(session: Any, index: Any) -> tuple[int, dict[str, Any]] | None:
