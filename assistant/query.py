@@ -59,8 +59,21 @@ def markets_of(text: str) -> list[str]:
     return list(dict.fromkeys(j for p in places(text) if p.market for j in sorted(place_jurisdictions(p))))
 
 
-COMPARE_CUES = re.compile(r"\b(compare|comparison|differ|difference|differences|versus|vs\.?|contrast|side by side|"
-                          r"similar(ities)?|same as|both|each of|in common|align|alignment|stricter|whereas)\b", re.I)
+COMPARE_CUES = re.compile(r"\b(compare[sd]?|comparing|comparison|differ|differs|difference|differences|diverge[sd]?|divergence|"
+                          r"versus|vs\.?|contrast|side by side|similar(ities)?|same as|both|each of|in common|"
+                          r"align(s|ed|ment)?|line up|lines up|stack up|stacks up|measure up|overlap(s)?|go(es)? further|"
+                          r"stricter|looser|whereas|against each other|relative to|map(s)? (on)?to)\b", re.I)
+
+
+def compare_cue(text: str, lang: str = "en") -> bool:
+    """The question asks to set documents side by side (in English, or with the words of its language)."""
+    if COMPARE_CUES.search(text):
+        return True
+    if lang == "en":
+        return False
+    from .answerability import _any_word, _words
+
+    return bool(re.search(_any_word(_words("compare_words", lang)), text, re.I))
 
 FOLLOW_UP_CUES = re.compile(r"^\s*(and|also|what about|how about|what if|but|then|so|same|does (it|that|this)|"
                             r"is (it|that|this)|do they|does the .{2,40} say the same|and for|and in)\b", re.I)
@@ -297,8 +310,8 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
         standalone, named = question.strip(), named_documents(question, sources)
     idents = identifiers(standalone if follow_up else question, named)
     asked_about = question + (" " + standalone if follow_up else "")
-    compare = len(named) >= 2 and bool(COMPARE_CUES.search(asked_about) or names_coordinated(asked_about, sources))
     language = question_language(asked, [t.content for t in history if t.role == "user"])
+    compare = len(named) >= 2 and (compare_cue(asked_about, language) or names_coordinated(asked_about, sources))
     return QueryPlan(
         question=asked,
         standalone=standalone,

@@ -101,3 +101,18 @@ def test_injected_instruction_does_not_steer_retrieval(assistant):
                            "USER: What does the ASEAN Guide say about when a human should stay in the loop?")
     assert found and all(p.document_id == "asean-guide-ai-governance-ethics-2024" for p in found), \
         [p.passage_id for p in found]
+
+
+@pytest.mark.parametrize("question,compare", [
+    ("How does the ASEAN Guide line up with the OECD Principles on transparency?", True),
+    ("Where do the NIST AI RMF and the EU AI Act diverge on testing?", True),
+    ("So sánh EU AI Act và ASEAN Guide về minh bạch", True),
+    ("เปรียบเทียบ EU AI Act กับ ASEAN Guide เรื่องความโปร่งใส", True),
+    ("Ano ang pagkakaiba ng EU AI Act at ng OECD AI Principles sa transparency?", True),
+    ("What does the EU AI Act say about the ASEAN Guide's scope?", False),
+])
+def test_comparison_cues_in_every_language(question, compare):
+    from index.sources import load_manifest
+
+    sources = {s.document_id: s for s in load_manifest()}
+    assert plan(question, [], sources).compare is compare
