@@ -47,6 +47,7 @@ METRICS: dict[str, tuple[str, bool]] = {
     "key_point_coverage": ("key-point coverage (lexical)", True),
     "not_covered_named": ("mixed: uncovered part named", True),
     "binding_first": ("SME: binding provision first", True),
+    "frameworks_grounded": ("comparison: named frameworks cited", True),
     "pass_rate": ("pass rate", True),
     "latency_p50_ms": ("latency p50 (ms)", False),
     "latency_p95_ms": ("latency p95 (ms)", False),
@@ -71,6 +72,7 @@ class CaseScores:
     gold_rank: int | None = None  # 1-based rank of the first gold passage in the ranked list; 0: not in it
     not_covered_named: bool | None = None  # mixed cases: does the answer name the uncovered part?
     binding_first: bool | None = None  # SME cases with binding gold: is a binding provision cited first?
+    frameworks_grounded: float | None = None  # comparisons: share of the expected documents the answer cites
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -227,7 +229,18 @@ def score_case(case: Case, answer: Answer, passages: Mapping[str, Passage], page
         gold_rank=(ranks[0] if ranks else 0) if case.expect.sources and not case.expect.abstain else None,
         not_covered_named=named,
         binding_first=binding_first(case, answer, binding_documents),
+        frameworks_grounded=frameworks_grounded(case, answer),
     )
+
+
+def frameworks_grounded(case: Case, answer: Answer) -> float | None:
+    """Comparison cases: the share of the expected documents that the answer cites at all (a cell
+    grounded in that framework, whether or not it is the gold passage). None for other cases."""
+    if case.kind != "comparison" or case.expect.abstain or not case.expect.sources:
+        return None
+    expected = {s.document for s in case.expect.sources}
+    cited = set() if answer.abstained else {c.document_id for c in answer.citations}
+    return len(expected & cited) / len(expected)
 
 
 def binding_first(case: Case, answer: Answer, binding_documents: frozenset[str]) -> bool | None:
@@ -301,6 +314,7 @@ def aggregate(scores: Sequence[CaseScores]) -> dict[str, float | None]:
         **gold_rank_shares(scores),
         "not_covered_named": mean([None if s.not_covered_named is None else float(s.not_covered_named) for s in scores]),
         "binding_first": mean([None if s.binding_first is None else float(s.binding_first) for s in scores]),
+        "frameworks_grounded": mean([s.frameworks_grounded for s in scores]),
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),
         "latency_max_ms": max(latencies) if latencies else None,

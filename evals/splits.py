@@ -24,7 +24,7 @@ SPLITS = {
     "blind": ["blind2.yaml", "blind2-multilingual.yaml"],
 }
 SHOWN = ("gold_top1", "gold_top5", "gold_top20", "citation_precision", "citation_recall", "abstention_precision",
-         "abstention_recall", "quote_validity", "not_covered_named", "binding_first", "pass_rate", "latency_p50_ms", "latency_p95_ms")
+         "abstention_recall", "quote_validity", "not_covered_named", "binding_first", "frameworks_grounded", "pass_rate", "latency_p50_ms", "latency_p95_ms")
 
 
 def combine(records: list[dict[str, Any]]) -> dict[str, Any]:

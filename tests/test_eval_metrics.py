@@ -244,3 +244,12 @@ def test_binding_first_asks_for_the_binding_provision_before_guidance():
                           binding_documents=binding)
     assert scores.binding_first is False
     assert m.aggregate([scores])["binding_first"] == 0.0
+
+
+def test_frameworks_grounded_counts_the_named_documents_cited():
+    cmp_case = Case("t-3", "official", "comparison", "How do the AI Act and NIST differ?",
+                    Expect(False, (SRC50, SRCN), "all", ()), tags=())
+    assert m.frameworks_grounded(cmp_case, answer([cite(P50, 1), cite(POTHER, 2)])) == 0.5
+    assert m.frameworks_grounded(cmp_case, answer([cite(P52, 1), cite(PN, 2)])) == 1.0  # any passage of each
+    assert m.frameworks_grounded(cmp_case, answer([cite(P50, 1)], abstained=True)) == 0.0
+    assert m.frameworks_grounded(case(), answer([cite(P50, 1)])) is None
