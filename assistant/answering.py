@@ -77,20 +77,20 @@ def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
 
 
 def not_covered_reason(ctx: Context, settings: Settings) -> str | None:
-    """Why the corpus does not answer this question, or None when it does."""
-    r = ctx.retrieval
+    """Why the corpus does not answer this question (in the question's language), or None when it does."""
+    r, lang = ctx.retrieval, getattr(ctx.plan, "language", "en")
     if ctx.plan.not_indexed:
-        return f"the corpus holds no document on {', '.join(dict.fromkeys(ctx.plan.not_indexed))}"
+        return i18n.t("reason_not_indexed", lang, names=", ".join(dict.fromkeys(ctx.plan.not_indexed)))
     if r.exact:
         return None
     if r.scope is not None and not r.scope:
-        return "no indexed document matches the selected filters"
+        return i18n.t("reason_filters", lang)
     if not r.hits:
-        return "nothing in the selected documents matches it"
+        return i18n.t("reason_no_match", lang)
     if ctx.plan.out_of_scope:
-        return f"it asks for {ctx.plan.out_of_scope[0]!r}, which AI-governance documents do not give"
+        return i18n.t("reason_out_of_scope", lang, what=ctx.plan.out_of_scope[0])
     if r.best_dense < settings.answer.min_relevance and r.best_question < settings.answer.min_question_relevance:
-        return "no indexed passage is close to it"
+        return i18n.t("reason_not_close", lang)
     return None
 
 
@@ -109,15 +109,20 @@ def coverage(ctx: Context) -> float:
 
 
 def abstention(ctx: Context, reason: str, timings: dict[str, float]) -> Answer:
-    closest = _closest(ctx.retrieval.hits, ctx.index)
-    text = f"The indexed documents do not cover this question ({reason})."
+    """ "Not covered", with the reason and the nearest passages named, in the question's language;
+    ``reason`` is an i18n key (``reason_*``) or already-worded text."""
+    lang = getattr(ctx.plan, "language", "en")
+    if reason in i18n.table():
+        reason = i18n.t(reason, lang)
+    closest = _closest(ctx.retrieval.hits, ctx.index, lang)
+    text = i18n.t("not_covered_sentence", lang, reason=reason)
     if closest:
-        text += " The closest indexed material is " + "; ".join(closest) + ", which does not answer it directly."
+        text += " " + i18n.t("closest", lang, items="; ".join(closest))
     return Answer(answer=text, abstained=True, citations=[], mode="extractive",
                   retrieved=_retrieved(ctx.retrieval.ranked or ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)
 
 
-def _closest(hits: list[ScoredPassage], index: PassageIndex) -> list[str]:
+def _closest(hits: list[ScoredPassage], index: PassageIndex, lang: str = "en") -> list[str]:
     """The nearest passages of up to two documents, named as a reader would ("the EU AI Act, Article 36(9)")."""
     out, docs = [], set()
     for h in hits:
@@ -125,7 +130,8 @@ def _closest(hits: list[ScoredPassage], index: PassageIndex) -> list[str]:
             continue
         docs.add(h.passage.document_id)
         src = index.sources.get(h.passage.document_id)
-        out.append(f"the {src.label if src else h.passage.document_id}, {h.passage.locator}")
+        out.append(i18n.t("closest_item", lang, document=src.label if src else h.passage.document_id,
+                          locator=h.passage.locator))
         if len(out) == 2:
             break
     return out
@@ -214,7 +220,7 @@ def _answer_extractive(ctx: Context, timings: dict[str, float], settings: Settin
     text, citations = compose_extractive(ctx)
     timings["compose"] = (time.perf_counter() - t) * 1000
     if not citations:
-        return abstention(ctx, "no sentence of the closest passages answers it", timings)
+        return abstention(ctx, "reason_no_sentence", timings)
     verify(text, citations, ctx.index.passages)
     return Answer(answer=text, abstained=False, citations=citations, mode="extractive",
                   retrieved=_retrieved(ctx.retrieval.ranked or ctx.retrieval.hits), timings_ms=timings, standalone_question=ctx.plan.standalone)

@@ -6,7 +6,7 @@ import re
 
 from index.retrieve import Filters, PassageIndex
 
-from . import extractive
+from . import extractive, i18n
 from .answering import Context, coverage
 from .citations import PageMap, verify
 from .query import COMPARE_CUES, QueryPlan, expand, strip_names
@@ -34,18 +34,18 @@ def topic_of(question: str, index: PassageIndex) -> str:
 
 
 def compare(index: PassageIndex, settings: Settings, question: str, documents: list[str],
-            first_n: int = 1) -> Comparison:
+            first_n: int = 1, lang: str = "en") -> Comparison:
     topic = topic_of(question, index)
     findings: list[Finding] = []
     n = first_n
     for doc_id in documents:
-        finding = _finding(index, settings, topic, doc_id, n)
+        finding = _finding(index, settings, topic, doc_id, n, lang)
         findings.append(finding)
         n += len(finding.citations)
     return Comparison(question=question, findings=findings)
 
 
-def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, first_n: int) -> Finding:
+def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, first_n: int, lang: str = "en") -> Finding:
     if settings.answer.crosswalk:  # the reviewed crosswalk cell first; retrieval when it has none
         from .crosswalk_compare import finding_from_cell
 
@@ -53,15 +53,25 @@ def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, f
         if cell_finding is not None:
             return cell_finding
     src = index.sources[doc_id]
-    plan = QueryPlan(question=topic, standalone=topic, retrieval_query=f"{topic} {expand(topic)}", documents=[doc_id])
+    plan = QueryPlan(question=topic, standalone=topic, retrieval_query=f"{topic} {expand(topic)}", documents=[doc_id],
+                     language=lang)
     # Whether the document addresses the topic is judged on its top passages (as for a question);
     # the finding quotes the best one.
     retrieval = run(index, plan, Filters(documents=(doc_id,)), COVERAGE_PASSAGES, settings.retrieval)
     ctx = Context(index, plan, retrieval, "official")
-    not_addressed = Finding(doc_id, src.title, False, f"Not addressed in the {src.label}.", [])
-    if not retrieval.hits or retrieval.best_dense < settings.answer.min_relevance or coverage(ctx) < 0.25:
+    not_addressed = Finding(doc_id, src.title, False, i18n.t("not_addressed", lang, document=src.label), [])
+    # A topic not in English shares no words with the passages: its e5 match to the units' questions
+    # (in best_dense) decides, and their English questions are the words to pick sentences by.
+    english = lang == "en"
+    if not retrieval.hits or retrieval.best_dense < settings.answer.min_relevance or (english and coverage(ctx) < 0.25):
         return not_addressed
-    cands = extractive.candidates(topic, retrieval.hits[:FINDING_PASSAGES], index.doc_freq, len(index.passages), extra_terms=plan.retrieval_query)
+    terms = plan.retrieval_query
+    if not english:
+        from index.multilingual import english_questions
+
+        terms = english_questions(index.knowledge, [h.passage.passage_id for h in retrieval.hits[:FINDING_PASSAGES]]) or terms
+    cands = extractive.candidates(topic if english else terms, retrieval.hits[:FINDING_PASSAGES], index.doc_freq,
+                                  len(index.passages), extra_terms=terms)
     chosen = extractive.select(cands, FINDING_SENTENCES, per_passage=FINDING_SENTENCES)
     if not chosen:
         return not_addressed
@@ -71,12 +81,12 @@ def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, f
     return Finding(doc_id, src.title, True, text.split(" — ", 1)[1], citations)
 
 
-def as_answer_text(comparison: Comparison, index: PassageIndex) -> tuple[str, list[Citation]]:
+def as_answer_text(comparison: Comparison, index: PassageIndex, lang: str = "en") -> tuple[str, list[Citation]]:
     """The comparison rendered as one answer: a line per document, every cell cited."""
     lines, citations = [], []
     for f in comparison.findings:
         src = index.sources[f.document_id]
-        label = f"**{src.label}** ({extractive.binding_label(src)}, {extractive.where_label(src)})"
+        label = f"**{src.label}** ({i18n.binding_label(src, lang)}, {i18n.where_label(src, lang)})"
         lines.append(f"{label} — {f.answer}")
         citations.extend(f.citations)
     return "\n\n".join(lines), citations

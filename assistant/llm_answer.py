@@ -171,8 +171,7 @@ class GroundedComposer:
             notes.append(f"dropped {self.dropped_markers} unsupported citation marker(s) and "
                          f"{self.dropped_sentences} uncited sentence(s) from the model's reply")
         if not self.sentences:
-            reason = ("the model found that the closest passages do not answer it" if self.not_covered
-                      else "the model gave no answer that the closest passages support")
+            reason = "reason_model_not_covered" if self.not_covered else "reason_model_unsupported"
             result = abstention(self.ctx, reason, timings)
             result.notes.extend(notes)
             return result

@@ -156,6 +156,8 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
     flags = 0 if (alias.isupper() and len(alias) <= 4) or alias == "CoE" else re.I
     words = [re.escape(w) for w in alias.split()]
     body = r"(?:['’]s)?\s+".join(words)  # "Singapore's generative AI framework" names "Singapore generative AI framework"
+    if re.search(r"[\u0e00-\u0e7f]", alias):  # Thai runs words together: no word boundaries to look for
+        return re.compile(body, flags)
     return re.compile(r"(?<![\w-])" + body + r"(?:['’]s)?(?![\w-])", flags)
 
 

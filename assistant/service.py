@@ -142,11 +142,12 @@ class Assistant:
 
     def _compare_answer(self, ctx, timings: dict[str, float]) -> Answer:
         t = time.perf_counter()
-        comparison = compare(ctx.index, self.settings, ctx.plan.standalone, ctx.plan.documents)
-        text, citations = as_answer_text(comparison, ctx.index)
+        comparison = compare(ctx.index, self.settings, ctx.plan.standalone, ctx.plan.documents,
+                             lang=getattr(ctx.plan, "language", "en"))
+        text, citations = as_answer_text(comparison, ctx.index, getattr(ctx.plan, "language", "en"))
         timings["compose"] = (time.perf_counter() - t) * 1000
         if not citations:
-            return abstention(ctx, "none of the named documents addresses it", timings)
+            return abstention(ctx, "reason_named_documents", timings)
         return Answer(answer=text, abstained=False, citations=citations, mode="extractive",
                       retrieved=[{"passage_id": c.passage_id, "score": 1.0} for c in citations],
                       timings_ms=timings, standalone_question=ctx.plan.standalone)

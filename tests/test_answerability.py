@@ -95,3 +95,19 @@ def test_localised_country_names_and_scripts_without_case():
     texas = places("a law of Texas")[0]
     assert texas.country == "US" and texas.subnational
     assert not places("we sell to Germany")[0].subnational
+
+
+def test_abstention_is_worded_in_the_question_language(full_assistant):
+    ans = full_assistant.ask("Luật trí tuệ nhân tạo của Việt Nam quy định gì về doanh nghiệp nhỏ?")
+    assert ans.abstained
+    assert "không đề cập đến câu hỏi này" in ans.answer and "Việt Nam" in ans.answer
+    assert "The indexed documents" not in ans.answer and "closest indexed material" not in ans.answer
+
+
+def test_comparison_asked_in_thai_grounds_each_named_framework(full_assistant):
+    ans = full_assistant.ask("เปรียบเทียบ EU AI Act กับ NIST AI RMF เรื่องการกำกับดูแลโดยมนุษย์")
+    assert not ans.abstained
+    assert {c.document_id for c in ans.citations} >= {"eu-ai-act-2024-1689", "nist-ai-rmf-1.0"}
+    assert "สหภาพยุโรป" in ans.answer  # the framing is Thai; the quotes stay in English
+    for c in ans.citations:
+        assert c.quote in full_assistant.passage(c.passage_id).text
