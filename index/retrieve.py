@@ -17,6 +17,7 @@ from .embed import Embedder
 from .errors import IndexNotReady
 from .knowledge import KnowledgeLayer
 from .lexical import LexicalIndex, lexical_text, tokenize
+from .scoped import InMemoryVectors, ScopedStore
 from .store import ChromaLocation, ChromaStore, IndexState, state_passage_ids
 from .annotations import unit_key
 from .types import Passage, ScoredPassage, Source
@@ -55,7 +56,6 @@ class PassageIndex:
         self.data_dir: Path | None = None  # set by load(); None for an index built in memory
         self.state = state
         self._lex_docs = np.array([self.passages[pid].document_id for pid in lexical.ids])
-        self._row = {pid: i for i, pid in enumerate(lexical.ids)}
         self._query_cache: dict[str, np.ndarray] = {}
         self.by_document: dict[str, list[Passage]] = {}
         for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
@@ -81,14 +81,19 @@ class PassageIndex:
         return index
 
     @cached_property
-    def vectors(self) -> np.ndarray:
-        """Every passage's stored embedding, rows aligned with the BM25 ids: lets the fusion step
-        score any candidate (a BM25-only hit too) by cosine without embedding it again."""
-        return self.store.embeddings(self.lexical.ids)
+    def vectors(self) -> InMemoryVectors:
+        """Every passage's stored embedding, grouped by document: lets the fusion step score any
+        candidate (a BM25-only hit too) by cosine without embedding it again, and answers
+        document-scoped dense searches exactly, at a cost that does not grow with the corpus."""
+        ids = self.lexical.ids
+        return InMemoryVectors(ids, [self.passages[pid].document_id for pid in ids], self.store.embeddings(ids))
+
+    @cached_property
+    def scoped_store(self) -> ScopedStore:
+        return ScopedStore(self.store, self.vectors)
 
     def cosines(self, vector: np.ndarray, passage_ids: list[str]) -> np.ndarray:
-        rows = [self._row[pid] for pid in passage_ids]
-        return self.vectors[rows] @ vector if rows else np.zeros(0, dtype=np.float32)
+        return self.vectors.cosines(vector, passage_ids)
 
     def lexical_scores(self, query: str, allowed: set[str] | None = None) -> dict[str, float]:
         """BM25 score of every passage with a positive score (within ``allowed`` documents)."""
@@ -140,7 +145,7 @@ class PassageIndex:
         if allowed is not None and not allowed:
             return []
         where = {"document_id": {"$in": sorted(allowed)}} if allowed is not None else None
-        hits = self.store.search(vector, k, where)
+        hits = (self.scoped_store if where else self.store).search(vector, k, where)
         return [ScoredPassage(self.passages[pid], s, {"dense": s}) for pid, s in hits if pid in self.passages]
 
     def lexical_search(self, query: str, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
