@@ -17,6 +17,7 @@ from .embed import Embedder
 from .errors import IndexNotReady
 from .knowledge import KnowledgeLayer
 from .lexical import LexicalIndex, lexical_text, tokenize
+from .query_embedder import query_embedder
 from .scoped import InMemoryVectors, ScopedStore
 from .store import ChromaLocation, ChromaStore, IndexState, state_passage_ids
 from .annotations import unit_key
@@ -56,7 +57,7 @@ class PassageIndex:
         self.data_dir: Path | None = None  # set by load(); None for an index built in memory
         self.state = state
         self._lex_docs = np.array([self.passages[pid].document_id for pid in lexical.ids])
-        self._query_cache: dict[str, np.ndarray] = {}
+        self.query_embedder = query_embedder(embedder)
         self.by_document: dict[str, list[Passage]] = {}
         for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
             self.by_document.setdefault(p.document_id, []).append(p)
@@ -132,14 +133,9 @@ class PassageIndex:
         return self.state["collection"]
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Query vector, memoised: a comparison embeds the same topic once, not once per document."""
-        cached = self._query_cache.get(text)
-        if cached is None:
-            cached = self.embedder.embed([text])[0]
-            if len(self._query_cache) > 256:
-                self._query_cache.clear()
-            self._query_cache[text] = cached
-        return cached
+        """Query vector: cached by normalised text (a comparison embeds its topic once, a repeated
+        question is free) and batched with concurrent requests' (index/query_embedder.py)."""
+        return self.query_embedder.embed(text)
 
     def dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
         if allowed is not None and not allowed:
