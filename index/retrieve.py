@@ -6,6 +6,8 @@ retrievers apply alike.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +20,7 @@ from .errors import IndexNotReady
 from .knowledge import KnowledgeLayer
 from .lexical import LexicalIndex, lexical_text, tokenize
 from .query_embedder import query_embedder
-from .scoped import InMemoryVectors, ScopedStore
+from .scoped import DocumentRows, InMemoryVectors, ScopedStore, ScoreMap
 from .store import ChromaLocation, ChromaStore, IndexState, state_passage_ids
 from .annotations import unit_key
 from .types import Passage, ScoredPassage, Source
@@ -56,7 +58,8 @@ class PassageIndex:
         self.embedder = embedder
         self.data_dir: Path | None = None  # set by load(); None for an index built in memory
         self.state = state
-        self._lex_docs = np.array([self.passages[pid].document_id for pid in lexical.ids])
+        self._lex_rows = DocumentRows([self.passages[pid].document_id for pid in lexical.ids])
+        self._lex_row = {pid: i for i, pid in enumerate(lexical.ids)}
         self.query_embedder = query_embedder(embedder)
         self.by_document: dict[str, list[Passage]] = {}
         for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
@@ -96,13 +99,10 @@ class PassageIndex:
     def cosines(self, vector: np.ndarray, passage_ids: list[str]) -> np.ndarray:
         return self.vectors.cosines(vector, passage_ids)
 
-    def lexical_scores(self, query: str, allowed: set[str] | None = None) -> dict[str, float]:
-        """BM25 score of every passage with a positive score (within ``allowed`` documents)."""
-        scores = self.lexical.scores(query)
-        if allowed is not None:
-            scores = np.where(np.isin(self._lex_docs, list(allowed)), scores, 0.0)
-        nz = np.nonzero(scores)[0]
-        return {self.lexical.ids[i]: float(scores[i]) for i in nz}
+    def lexical_scores(self, query: str, allowed: set[str] | None = None) -> ScoreMap:
+        """BM25 score of every passage with a positive score (within ``allowed`` documents); a
+        mapping that looks up any passage but iterates only the best 8,192 (index/scoped.py)."""
+        return ScoreMap(self.lexical.ids, self._lex_row, self._lex_rows.within(self.lexical.scores(query), allowed))
 
     @cached_property
     def _lower_texts(self) -> list[str]:
@@ -141,14 +141,13 @@ class PassageIndex:
         if allowed is not None and not allowed:
             return []
         where = {"document_id": {"$in": sorted(allowed)}} if allowed is not None else None
-        hits = (self.scoped_store if where else self.store).search(vector, k, where)
+        hits = self.scoped_store.search(vector, k, where)
         return [ScoredPassage(self.passages[pid], s, {"dense": s}) for pid, s in hits if pid in self.passages]
 
     def lexical_search(self, query: str, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
-        scores = self.lexical.scores(query)
-        if allowed is not None:
-            scores = np.where(np.isin(self._lex_docs, list(allowed)), scores, 0.0)
-        top = np.argsort(-scores)[:k]
+        scores = self._lex_rows.within(self.lexical.scores(query), allowed)
+        top = np.argpartition(-scores, k)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores in row order
         return [ScoredPassage(self.passages[self.lexical.ids[i]], float(scores[i]), {"bm25": float(scores[i])})
                 for i in top if scores[i] > 0]
 
@@ -166,7 +165,14 @@ def load_lexical(data_dir: Path, collection: str, passages: list[Passage], knowl
         lexical = LexicalIndex.build([p.passage_id for p in passages],
                                      [lexical_text(p.section_path, p.text, knowledge.questions_text(p.passage_id))
                                       for p in passages])
-        lexical.save(folder)
+        # Replicas sharing a data dir may build at once: each writes its own folder and renames it
+        # into place, so a reader never loads half-written files (the first rename wins).
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+        lexical.save(tmp)
+        try:
+            tmp.rename(folder)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
         return lexical
 
 

@@ -10,6 +10,7 @@ searches still go to Chroma's HNSW index, which scales well.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,8 @@ class ScopedStore:
         documents = scope_of(where)
         if documents is not None:
             return self.vectors.search(vector, k, documents)
-        return self.store.search(vector, k, where)
+        # the loaded generation never changes: its size is known, no count() round trip per query
+        return self.store.search(vector, k, where, size=len(self.vectors))
 
     def add(self, passages: list[Passage], embeddings: np.ndarray) -> None:
         raise TypeError("a ScopedStore serves a loaded index; write through the ChromaStore")
@@ -101,3 +103,60 @@ class ScopedStore:
 
     def embeddings(self, passage_ids: list[str]) -> np.ndarray:
         return self.vectors.matrix[[self.vectors.row[pid] for pid in passage_ids]]
+
+
+class DocumentRows:
+    """Row numbers of each document's passages in an id list (BM25's order): a document scope
+    masks score rows directly instead of comparing every passage's document id (np.isin over
+    500,000 strings costs more than the BM25 scoring itself)."""
+
+    def __init__(self, documents: list[str]):
+        groups: dict[str, list[int]] = {}
+        for i, d in enumerate(documents):
+            groups.setdefault(d, []).append(i)
+        self.rows = {d: np.asarray(r, dtype=np.int64) for d, r in groups.items()}
+
+    def within(self, scores: np.ndarray, allowed: set[str] | None) -> np.ndarray:
+        """``scores`` with every row outside the ``allowed`` documents set to 0 (all when None)."""
+        if allowed is None:
+            return scores
+        out = np.zeros_like(scores)
+        for d in allowed:
+            rows = self.rows.get(d)
+            if rows is not None:
+                out[rows] = scores[rows]
+        return out
+
+
+class ScoreMap(Mapping):
+    """The positive scores of one query as a read-only mapping: any id is looked up exactly, but
+    iteration visits only the ``limit`` best (in row order, as a dict built by scanning the rows
+    would). At 500,000 passages a common word scores most of them; building a dict of all of them
+    per query cost more than the search. Callers take the top candidates and the maximum, which
+    the best ``limit`` hold."""
+
+    def __init__(self, ids: list[str], row: dict[str, int], scores: np.ndarray, limit: int = 8192):
+        nz = np.flatnonzero(scores > 0)
+        if len(nz) > limit:
+            nz = np.sort(nz[np.argpartition(-scores[nz], limit - 1)[:limit]])
+        self._ids, self._row, self._scores = ids, row, scores
+        self._keys = [ids[i] for i in nz.tolist()]
+
+    def __getitem__(self, pid: str) -> float:
+        i = self._row.get(pid)
+        if i is None or self._scores[i] <= 0:
+            raise KeyError(pid)
+        return float(self._scores[i])
+
+    def get(self, pid, default=None):
+        i = self._row.get(pid)
+        return float(self._scores[i]) if i is not None and self._scores[i] > 0 else default
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def values(self):
+        return [float(v) for v in self._scores[[self._row[k] for k in self._keys]]] if self._keys else []

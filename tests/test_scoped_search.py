@@ -101,3 +101,43 @@ class TestServerScoped(ScopedContract):
         if not host:
             pytest.skip("no Chroma server: set CHROMA_TEST_HOST/CHROMA_TEST_PORT (scripts/test.sh starts one)")
         return ChromaLocation(host=host, port=int(os.environ.get("CHROMA_TEST_PORT", "8000")))
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_unit_scores_equal_the_per_unit_maximum(shuffle):
+    from index.knowledge import KnowledgeLayer
+
+    rng = np.random.default_rng(2)
+    rows = sorted((f"doc-{d}", f"u{u}") for d in range(4) for u in range(6) for _ in range(int(rng.integers(1, 4))))
+    if shuffle:
+        rows = [rows[i] for i in rng.permutation(len(rows))]
+    vectors = rng.normal(size=(len(rows), 8)).astype(np.float32)
+    layer = KnowledgeLayer({}, rows, vectors)
+    q = rng.normal(size=8).astype(np.float32)
+    for allowed in (None, {"doc-1", "doc-3"}, set()):
+        want: dict = {}
+        for r, s in zip(rows, vectors @ q):
+            want[r] = max(want.get(r, -1.0), float(s))
+        want = {u: s for u, s in want.items() if s > 0 and (allowed is None or u[0] in allowed)}
+        got = layer.unit_scores(q, allowed)
+        assert got.keys() == want.keys() and all(abs(got[u] - want[u]) < 1e-6 for u in want)
+
+
+def test_score_map_looks_up_everything_and_iterates_the_best_in_row_order():
+    from index.scoped import ScoreMap
+
+    ids = [f"p{i}" for i in range(10)]
+    scores = np.array([0, 3, 1, 0, 5, 2, 0, 4, 0.5, 0], dtype=np.float32)
+    full = ScoreMap(ids, {p: i for i, p in enumerate(ids)}, scores)
+    assert list(full) == ["p1", "p2", "p4", "p5", "p7", "p8"] and full["p4"] == 5.0 and "p0" not in full
+    top = ScoreMap(ids, {p: i for i, p in enumerate(ids)}, scores, limit=3)
+    assert list(top) == ["p1", "p4", "p7"] and max(top.values()) == 5.0
+    assert top.get("p8") == 0.5 and top.get("p0", 0.0) == 0.0  # ids beyond the limit still look up exactly
+
+
+def test_document_rows_mask_only_the_scope():
+    from index.scoped import DocumentRows
+
+    rows = DocumentRows(["a", "b", "a", "c"])
+    scores = np.array([1, 2, 3, 4], dtype=np.float32)
+    assert rows.within(scores, {"a", "zz"}).tolist() == [1, 0, 3, 0] and rows.within(scores, None) is scores
