@@ -14,7 +14,7 @@ from index.types import ScoredPassage
 from . import extractive, shape
 from .citations import PageMap, verify
 from . import i18n
-from .answerability import split_uncovered, unheld
+from .answerability import MIN_MENTIONS, split_uncovered, unheld
 from .query import QueryPlan, expand, plan as make_plan
 from .retrieval import Retrieval, run
 from .settings import Settings
@@ -64,7 +64,7 @@ def prepare(index: PassageIndex, settings: Settings, question: str, history: lis
 def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     """Mark what the question asks about that the corpus does not hold: the whole question (not
     indexed: abstain) or some of its parts (answer the rest, name the parts as not covered)."""
-    missing = unheld(plan.standalone, index.sources, index.mentions)
+    missing = unheld(plan.standalone, index.sources, lambda text: index.mentions(text, at_most=MIN_MENTIONS))
     if not missing:
         return plan
     split = split_uncovered(plan.standalone, missing)

@@ -61,6 +61,7 @@ class PassageIndex:
         self._lex_rows = DocumentRows([self.passages[pid].document_id for pid in lexical.ids])
         self._lex_row = {pid: i for i, pid in enumerate(lexical.ids)}
         self.query_embedder = query_embedder(embedder)
+        self._mentions: dict[tuple[str, int | None], int] = {}
         self.by_document: dict[str, list[Passage]] = {}
         for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
             self.by_document.setdefault(p.document_id, []).append(p)
@@ -108,10 +109,23 @@ class PassageIndex:
     def _lower_texts(self) -> list[str]:
         return [p.text.lower() for p in self.passages.values()]
 
-    def mentions(self, text: str) -> int:
-        """How many passages contain ``text`` (case-insensitive): what the corpus itself says about a name."""
-        needle = text.lower()
-        return sum(1 for t in self._lower_texts if needle in t)
+    def mentions(self, text: str, at_most: int | None = None) -> int:
+        """How many passages contain ``text`` (case-insensitive): what the corpus itself says about a
+        name. With ``at_most`` the count stops there: callers that compare with a small threshold
+        need not scan a large corpus to the end. Memoised (names recur across questions)."""
+        key = (text.lower(), at_most)
+        found = self._mentions.get(key)
+        if found is None:
+            needle, found = key[0], 0
+            for t in self._lower_texts:
+                if needle in t:
+                    found += 1
+                    if at_most is not None and found >= at_most:
+                        break
+            if len(self._mentions) > 4096:
+                self._mentions.clear()
+            self._mentions[key] = found
+        return found
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:

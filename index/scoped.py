@@ -10,7 +10,6 @@ searches still go to Chroma's HNSW index, which scales well.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -128,35 +127,22 @@ class DocumentRows:
         return out
 
 
-class ScoreMap(Mapping):
-    """The positive scores of one query as a read-only mapping: any id is looked up exactly, but
-    iteration visits only the ``limit`` best (in row order, as a dict built by scanning the rows
-    would). At 500,000 passages a common word scores most of them; building a dict of all of them
-    per query cost more than the search. Callers take the top candidates and the maximum, which
-    the best ``limit`` hold."""
+class ScoreMap(dict):
+    """The positive scores of one query: a dict of the ``limit`` best (in row order, as a dict built
+    by scanning the rows would be), whose ``get`` also answers exactly for any other passage. At
+    500,000 passages a common word scores most of them; a dict of all of them per query cost more
+    than the search. Callers take the top candidates and the maximum, which the best ``limit``
+    hold, and look up the scores of other candidates with ``get``."""
 
-    def __init__(self, ids: list[str], row: dict[str, int], scores: np.ndarray, limit: int = 8192):
+    def __init__(self, ids: list[str], row: dict[str, int], scores: np.ndarray, limit: int = 4096):
         nz = np.flatnonzero(scores > 0)
         if len(nz) > limit:
             nz = np.sort(nz[np.argpartition(-scores[nz], limit - 1)[:limit]])
-        self._ids, self._row, self._scores = ids, row, scores
-        self._keys = [ids[i] for i in nz.tolist()]
-
-    def __getitem__(self, pid: str) -> float:
-        i = self._row.get(pid)
-        if i is None or self._scores[i] <= 0:
-            raise KeyError(pid)
-        return float(self._scores[i])
+        super().__init__(zip([ids[i] for i in nz.tolist()], scores[nz].tolist()))
+        self._row, self._scores = row, scores
 
     def get(self, pid, default=None):
+        if pid in self:
+            return self[pid]
         i = self._row.get(pid)
         return float(self._scores[i]) if i is not None and self._scores[i] > 0 else default
-
-    def __iter__(self):
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def values(self):
-        return [float(v) for v in self._scores[[self._row[k] for k in self._keys]]] if self._keys else []
