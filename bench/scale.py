@@ -156,19 +156,22 @@ def build(work: Path, factor: int, server: ChromaServer | None) -> dict:
                                     text=p.text if c == 0 else perturb_text(p.text, rng)) for p in passages]
         vec = vectors if c == 0 else vectors + rng.normal(0, NOISE, vectors.shape).astype(np.float32)
         vec = vec / np.linalg.norm(vec, axis=1, keepdims=True)
-        t0 = time.perf_counter()
-        store.add(part, vec)
-        seconds += time.perf_counter() - t0
-        added += len(part)
+        if store.count() < (c + 1) * len(passages):  # a build that was stopped resumes at its last copy
+            t0 = time.perf_counter()
+            store.add(part, vec)  # upserts: the interrupted copy is simply written again
+            seconds += time.perf_counter() - t0
+            added += len(part)
         for doc, rec in real_state["documents"].items():
             rec = copy.deepcopy(rec)
             rec["passages"] = [rename[pid] for pid in rec.get("passages", [])]
             state["documents"][copy_id(doc, c)] = rec
-        print(f"  x{factor}: copy {c + 1}/{factor}, {added:,} passages, {added / seconds:,.0f}/s", flush=True)
+        print(f"  x{factor}: copy {c + 1}/{factor}, {added:,} passages added, {added / max(seconds, 1e-9):,.0f}/s",
+              flush=True)
     IndexState(client).write(state)
     t0 = time.perf_counter()
     load_index(settings, factor)  # builds BM25 (and the knowledge layer) once, saved under the data dir
-    figures = {"passages": added, "ingest_per_s": added / seconds, "bm25_build_s": time.perf_counter() - t0}
+    figures = {"passages": store.count(), "ingest_per_s": added / max(seconds, 1e-9),  # rate of this run's adds
+               "bm25_build_s": time.perf_counter() - t0}
     (work / "built.json").write_text(json.dumps(figures))
     return figures
 
