@@ -14,7 +14,7 @@ from index.types import ScoredPassage
 from . import extractive, shape
 from .citations import PageMap, verify
 from . import i18n
-from .answerability import split_uncovered, unheld
+from .answerability import MIN_MENTIONS, split_uncovered, unheld
 from .query import QueryPlan, expand, plan as make_plan
 from .retrieval import Retrieval, run
 from .settings import Settings
@@ -65,7 +65,8 @@ def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     """Mark what the question asks about that the corpus does not hold: the whole question (not
     indexed: abstain) or some of its parts (answer the rest, name the parts as not covered)."""
     lang = getattr(plan, "language", "en")
-    missing = unheld(plan.standalone, index.sources, index.mentions, lang, index.mentions_word)
+    missing = unheld(plan.standalone, index.sources, lambda text: index.mentions(text, at_most=MIN_MENTIONS), lang,
+                     lambda word: index.mentions_word(word, at_most=MIN_MENTIONS))
     if not missing:
         return plan
     split = split_uncovered(plan.standalone, missing, lang, index.sources)

@@ -239,8 +239,12 @@ def serve(
     from .api.http_protocol import JSONErrorProtocol  # malformed HTTP gets the API's JSON error body
 
     if workers > 1:  # each worker builds its own app from the environment's settings
+        # uvicorn restarts a worker that has not finished starting within timeout_worker_healthcheck
+        # (5 s by default); importing torch, the models and the UI takes longer on 2 busy cores, so
+        # with the default every worker was killed and restarted forever.
         uvicorn.run("assistant.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level=log_level, log_config=log_config(), http=JSONErrorProtocol)
+                    log_level=log_level, log_config=log_config(), http=JSONErrorProtocol,
+                    timeout_worker_healthcheck=180)
     else:
         uvicorn.run(create_app(Settings()), host=host, port=port, log_level=log_level, log_config=log_config(),
                     http=JSONErrorProtocol)

@@ -17,6 +17,7 @@ import numpy as np
 from .annotations import Annotation, for_passage, load_all, unit_key
 from .embed import Embedder
 from .embed_cache import EmbeddingCache
+from .scoped import DocumentRows
 
 
 def annotations_hash(annotations: dict[str, dict[str, Annotation]]) -> str:
@@ -45,6 +46,10 @@ class KnowledgeLayer:
         self._unit_index = {u: i for i, u in enumerate(units)}
         self._units = units
         self._row_unit = np.array([self._unit_index[r] for r in rows], dtype=np.int64)
+        steps = np.diff(self._row_unit)
+        self._grouped = bool(len(rows)) and self._row_unit[0] == 0 and bool(np.isin(steps, (0, 1)).all())
+        self._unit_starts = np.flatnonzero(np.r_[True, np.diff(self._row_unit) != 0]) if self._grouped else None
+        self._unit_docs = DocumentRows([u[0] for u in units])
 
     @classmethod
     def empty(cls) -> "KnowledgeLayer":
@@ -84,10 +89,13 @@ class KnowledgeLayer:
         if not self.rows:
             return {}
         sims = self.vectors @ vector
-        best = np.full(len(self._units), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._row_unit, sims)
-        return {u: float(best[i]) for i, u in enumerate(self._units)
-                if best[i] > 0 and (allowed is None or u[0] in allowed)}
+        if self._grouped:  # rows come unit by unit: one reduction per unit (np.maximum.at is ~10x slower)
+            best = np.maximum.reduceat(sims, self._unit_starts).astype(np.float32)
+        else:
+            best = np.full(len(self._units), -1.0, dtype=np.float32)
+            np.maximum.at(best, self._row_unit, sims)
+        keep = np.flatnonzero(self._unit_docs.within(best, allowed) > 0)
+        return dict(zip([self._units[i] for i in keep.tolist()], best[keep].tolist()))
 
     def questions_text(self, passage_id: str) -> str:
         """The annotation questions of a passage's unit, for the lexical index."""

@@ -6,8 +6,9 @@ retrievers apply alike.
 
 from __future__ import annotations
 
+import os
 import re
-
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +20,8 @@ from .embed import Embedder
 from .errors import IndexNotReady
 from .knowledge import KnowledgeLayer
 from .lexical import LexicalIndex, lexical_text, tokenize
+from .query_embedder import query_embedder
+from .scoped import DocumentRows, InMemoryVectors, ScopedStore, ScoreMap
 from .store import ChromaLocation, ChromaStore, IndexState, state_passage_ids
 from .annotations import unit_key
 from .types import Passage, ScoredPassage, Source
@@ -56,9 +59,10 @@ class PassageIndex:
         self.embedder = embedder
         self.data_dir: Path | None = None  # set by load(); None for an index built in memory
         self.state = state
-        self._lex_docs = np.array([self.passages[pid].document_id for pid in lexical.ids])
-        self._row = {pid: i for i, pid in enumerate(lexical.ids)}
-        self._query_cache: dict[str, np.ndarray] = {}
+        self._lex_rows = DocumentRows([self.passages[pid].document_id for pid in lexical.ids])
+        self._lex_row = {pid: i for i, pid in enumerate(lexical.ids)}
+        self.query_embedder = query_embedder(embedder)
+        self._mentions: dict[tuple[str, int | None], int] = {}
         self.by_document: dict[str, list[Passage]] = {}
         for p in sorted(passages, key=lambda p: (p.document_id, p.char_start)):
             self.by_document.setdefault(p.document_id, []).append(p)
@@ -83,37 +87,58 @@ class PassageIndex:
         return index
 
     @cached_property
-    def vectors(self) -> np.ndarray:
-        """Every passage's stored embedding, rows aligned with the BM25 ids: lets the fusion step
-        score any candidate (a BM25-only hit too) by cosine without embedding it again."""
-        return self.store.embeddings(self.lexical.ids)
+    def vectors(self) -> InMemoryVectors:
+        """Every passage's stored embedding, grouped by document: lets the fusion step score any
+        candidate (a BM25-only hit too) by cosine without embedding it again, and answers
+        document-scoped dense searches exactly, at a cost that does not grow with the corpus."""
+        ids = self.lexical.ids
+        return InMemoryVectors(ids, [self.passages[pid].document_id for pid in ids], self.store.embeddings(ids))
+
+    @cached_property
+    def scoped_store(self) -> ScopedStore:
+        return ScopedStore(self.store, self.vectors)
 
     def cosines(self, vector: np.ndarray, passage_ids: list[str]) -> np.ndarray:
-        rows = [self._row[pid] for pid in passage_ids]
-        return self.vectors[rows] @ vector if rows else np.zeros(0, dtype=np.float32)
+        return self.vectors.cosines(vector, passage_ids)
 
-    def lexical_scores(self, query: str, allowed: set[str] | None = None) -> dict[str, float]:
-        """BM25 score of every passage with a positive score (within ``allowed`` documents)."""
-        scores = self.lexical.scores(query)
-        if allowed is not None:
-            scores = np.where(np.isin(self._lex_docs, list(allowed)), scores, 0.0)
-        nz = np.nonzero(scores)[0]
-        return {self.lexical.ids[i]: float(scores[i]) for i in nz}
+    def lexical_scores(self, query: str, allowed: set[str] | None = None) -> ScoreMap:
+        """BM25 score of every passage with a positive score (within ``allowed`` documents); a
+        mapping that looks up any passage but iterates only the best 8,192 (index/scoped.py)."""
+        return ScoreMap(self.lexical.ids, self._lex_row, self._lex_rows.within(self.lexical.scores(query), allowed))
 
     @cached_property
     def _lower_texts(self) -> list[str]:
         return [p.text.lower() for p in self.passages.values()]
 
-    def mentions(self, text: str) -> int:
-        """How many passages contain ``text`` (case-insensitive): what the corpus itself says about a name."""
-        needle = text.lower()
-        return sum(1 for t in self._lower_texts if needle in t)
+    def mentions(self, text: str, at_most: int | None = None) -> int:
+        """How many passages contain ``text`` (case-insensitive): what the corpus itself says about a
+        name. With ``at_most`` the count stops there: callers that compare with a small threshold
+        need not scan a large corpus to the end. Memoised (names recur across questions)."""
+        key = (text.lower(), at_most)
+        found = self._mentions.get(key)
+        if found is None:
+            needle, found = key[0], 0
+            for t in self._lower_texts:
+                if needle in t:
+                    found += 1
+                    if at_most is not None and found >= at_most:
+                        break
+            if len(self._mentions) > 4096:
+                self._mentions.clear()
+            self._mentions[key] = found
+        return found
 
-    def mentions_word(self, word: str) -> int:
-        """How many passages contain ``word`` as a whole word ("PDP" is not in "PDPC")."""
+    def mentions_word(self, word: str, at_most: int | None = None) -> int:
+        """How many passages contain ``word`` as a whole word ("PDP" is not in "PDPC"), counted up to
+        ``at_most`` like ``mentions``."""
         pattern = re.compile(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])")
-        needle = word.lower()
-        return sum(1 for t in self._lower_texts if needle in t and pattern.search(t))
+        needle, found = word.lower(), 0
+        for t in self._lower_texts:
+            if needle in t and pattern.search(t):
+                found += 1
+                if at_most is not None and found >= at_most:
+                    break
+        return found
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:
@@ -135,27 +160,21 @@ class PassageIndex:
         return self.state["collection"]
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Query vector, memoised: a comparison embeds the same topic once, not once per document."""
-        cached = self._query_cache.get(text)
-        if cached is None:
-            cached = self.embedder.embed([text])[0]
-            if len(self._query_cache) > 256:
-                self._query_cache.clear()
-            self._query_cache[text] = cached
-        return cached
+        """Query vector: cached by normalised text (a comparison embeds its topic once, a repeated
+        question is free) and batched with concurrent requests' (index/query_embedder.py)."""
+        return self.query_embedder.embed(text)
 
     def dense(self, vector: np.ndarray, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
         if allowed is not None and not allowed:
             return []
         where = {"document_id": {"$in": sorted(allowed)}} if allowed is not None else None
-        hits = self.store.search(vector, k, where)
+        hits = self.scoped_store.search(vector, k, where)
         return [ScoredPassage(self.passages[pid], s, {"dense": s}) for pid, s in hits if pid in self.passages]
 
     def lexical_search(self, query: str, k: int, allowed: set[str] | None = None) -> list[ScoredPassage]:
-        scores = self.lexical.scores(query)
-        if allowed is not None:
-            scores = np.where(np.isin(self._lex_docs, list(allowed)), scores, 0.0)
-        top = np.argsort(-scores)[:k]
+        scores = self._lex_rows.within(self.lexical.scores(query), allowed)
+        top = np.argpartition(-scores, k)[:k] if k < len(scores) else np.arange(len(scores))
+        top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores in row order
         return [ScoredPassage(self.passages[self.lexical.ids[i]], float(scores[i]), {"bm25": float(scores[i])})
                 for i in top if scores[i] > 0]
 
@@ -173,7 +192,14 @@ def load_lexical(data_dir: Path, collection: str, passages: list[Passage], knowl
         lexical = LexicalIndex.build([p.passage_id for p in passages],
                                      [lexical_text(p.section_path, p.text, knowledge.questions_text(p.passage_id))
                                       for p in passages])
-        lexical.save(folder)
+        # Replicas sharing a data dir may build at once: each writes its own folder and renames it
+        # into place, so a reader never loads half-written files (the first rename wins).
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
+        lexical.save(tmp)
+        try:
+            tmp.rename(folder)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
         return lexical
 
 

@@ -68,8 +68,9 @@ class ChromaStore:
                 metadatas=[p.to_metadata() for p in part],
             )
 
-    def search(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
-        n = self.count()
+    def search(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None,
+               size: int | None = None) -> list[tuple[str, float]]:
+        n = self.count() if size is None else size  # a caller that knows the size saves a round trip
         if n == 0:
             return []
         res = self._col.query(query_embeddings=[vector.tolist()], n_results=min(k, n), where=where or None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -22,7 +25,7 @@ def readyz(assistant: RawAssistantDep, job: JobDep):
     ready, message = job.check_ready()
     if ready:
         return HealthOut(status="ready", passages=len(assistant.index.passages), indexing={"state": job.state},
-                         **assistant.fingerprint())
+                         replica=f"{socket.gethostname()}:{os.getpid()}", **assistant.fingerprint())
     body = HealthOut(status="not_ready", detail=message, indexing={"state": job.state, "started_at": job.started_at},
                      error=ErrorDetail(code="index_not_ready", message=message))
     return JSONResponse(body.model_dump(exclude_none=True), status_code=503)

@@ -189,6 +189,7 @@ class HealthOut(BaseModel):
     corpus_hash: str | None = None
     default_mode: str | None = None
     indexing: dict[str, Any] | None = None
+    replica: str | None = None  # host:pid of the process that answered (several serve one port)
     error: ErrorDetail | None = None  # set with 503, so every non-2xx body carries {"error": ...}
 
 
