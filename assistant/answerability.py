@@ -74,8 +74,13 @@ def _any_word(words: list[str]) -> str:
     return "|".join(parts) or r"(?!x)x"
 
 
+def lexicon_pattern(table: str, lang: str) -> str:
+    """A pattern for any word of ``table`` (assistant/lexicon.toml) in ``lang``."""
+    return _any_word(_words(table, lang))
+
+
 def _rule_words(lang: str) -> str:
-    return RULE_WORDS.pattern if lang == "en" else _any_word(_words("rule_words", lang))
+    return RULE_WORDS.pattern if lang == "en" else lexicon_pattern("rule_words", lang)
 
 
 def _named_by_sources(name: str, sources: dict[str, Source]) -> bool:
@@ -144,7 +149,7 @@ def _acronym_as_rule_book(question: str, word: str, lang: str) -> bool:
         return True
     if lang == "en":
         return False
-    issuer, rules = _any_word(_words("issuer_words", lang)), _rule_words(lang)
+    issuer, rules = lexicon_pattern("issuer_words", lang), _rule_words(lang)
     return bool(re.search(rf"(?:{issuer})\s*{word}\b", question, re.I) or re.search(rf"(?:{rules})\s*{word}\b", question, re.I))
 
 

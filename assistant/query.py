@@ -33,9 +33,9 @@ OUT_OF_SCOPE = re.compile(
 def out_of_scope(text: str, lang: str = "en") -> list[str]:
     found = [m.group(0) for m in OUT_OF_SCOPE.finditer(text)]
     if lang != "en":
-        from .answerability import _any_word, _words
+        from .answerability import lexicon_pattern  # late: answerability imports this module
 
-        found += [m.group(0) for m in re.finditer(_any_word(_words("out_of_scope", lang)), text, re.I)]
+        found += [m.group(0) for m in re.finditer(lexicon_pattern("out_of_scope", lang), text, re.I)]
     return found
 
 
@@ -71,9 +71,9 @@ def compare_cue(text: str, lang: str = "en") -> bool:
         return True
     if lang == "en":
         return False
-    from .answerability import _any_word, _words
+    from .answerability import lexicon_pattern
 
-    return bool(re.search(_any_word(_words("compare_words", lang)), text, re.I))
+    return bool(re.search(lexicon_pattern("compare_words", lang), text, re.I))
 
 FOLLOW_UP_CUES = re.compile(r"^\s*(and|also|what about|how about|what if|but|then|so|same|does (it|that|this)|"
                             r"is (it|that|this)|do they|does the .{2,40} say the same|and for|and in)\b", re.I)
