@@ -27,13 +27,14 @@ LEXICON = Path(__file__).with_name("lexicon.toml")
 # Names of instruments: standards, and capitalised names ending in an instrument word
 # ("Colorado AI Act", "Digital Services Act"), or "Law on …" / "Decree No. …" titles.
 STANDARD = re.compile(r"\bISO(?:/IEC)?\s?\d{4,5}(?:-\d+)?\b", re.I)
-NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z][\w'’.-]*\s+(?:(?:and|of|on|for)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
-                       r"Guidance|Policy|Plan|Principles|Framework))\b"
+NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z](?:[\w'’-]|\.(?!\s))*\s+(?:(?:and|of|on|for)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
+                       r"Guidance|Policy|Plan|Principles|Framework|Order))\b"
                        r"|\b((?:Law|Decree|Decision|Circular)\s+(?:No\.?\s*[\w/.-]+\s+)?on\s+(?:[A-Z][\w-]*\s*){1,6})")
 ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
 BILL_NUMBER = re.compile(r"\b(?:SB|HB|AB|LD|H\.R\.|S\.)\s?\d{1,5}\b")
 INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
-                              r"framework|standards?|statute|legislation|ministry|regulator|authority|agency|government)\b", re.I)
+                              r"framework|standards?|statute|legislation|ministry|regulator|authority|agency|government|commissioner|"
+                              r"commission|court|parliament|congress)\b", re.I)
 # Rule books (not bodies: "a travel agency in Manila" names no instrument of the Philippines).
 RULE_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
                         r"framework|standards?|statute|legislation)\b", re.I)
@@ -43,6 +44,7 @@ CASE = re.compile(r"\b([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})\s+v\.?\s+
 ACTING = re.compile(r"\b(fine[sd]?|ruled?|ruling|judgment|judgement|court|verdict|sanction(ed)?|penali[sz]ed|investigat\w+|"
                     r"authority|regulator|agency|commission|ministry)\b", re.I)
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
+LOCATIVE = re.compile(r"\b(in|at|near|from|based in|out of|around)\s+$", re.I)
 ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|those|these|such)\b", re.I)
 # A thing the corpus mentions in fewer passages than this is not something it can answer about.
 MIN_MENTIONS = 3
@@ -130,9 +132,12 @@ def _place_unheld(question: str, place: Place, sources: dict[str, Source], lang:
     if place.subnational and any(place.name.lower() in (src.jurisdiction or "").lower() for src in sources.values()):
         return False
     start, end = place_span(question, place.name)
+    if lang == "en" and re.match(r"['’]s\s+(?:[A-Z]{2,6}\b|(?:[a-z]+\s+){0,2}(?:commissioner|regulator|authority|"
+                                 r"ministry|agency|court))", question[end:]):
+        return True  # "Brazil's LGPD", "California's CCPA", "Hong Kong's privacy commissioner"
     rules = _rule_words(lang)
-    if lang != "en":  # a rule word near the place, in either order
-        return bool(re.search(rules, question[max(0, start - 100): end + 80], re.I))
+    if lang != "en":  # a country's rule word near it, in either order (cities: too often just where we are)
+        return not place.subnational and bool(re.search(rules, question[max(0, start - 100): end + 80], re.I))
     window = question[end:][:60] + " " + question[:start][-40:]
     words = INSTRUMENT_WORDS.pattern if not place.subnational else RULE_WORDS.pattern
     return bool(re.search(words, window, re.I) and re.search(
@@ -169,6 +174,8 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
             out.append(Unheld(m.group(0), "it is not among the indexed documents"))
     for m in NAMED_ACT.finditer(question):
         name = (m.group(1) or m.group(2)).strip()
+        if re.search(r"(^|[.?!]\s+)$", question[:m.start()]) and len(name.split()) > 2:
+            name = name.split(None, 1)[1]  # a word capitalised only because it starts the sentence ("Apakah AI Act")
         if _named_by_sources(name, sources):
             continue
         distinctive = [w for w in re.findall(r"[\w'’-]+", name) if w.lower().strip("'’s") not in _STOPWORDS and len(w) > 2]
@@ -189,7 +196,8 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in PROPER.finditer(question):
         name = m.group(1)
         window = question[max(0, m.start() - 50): m.end() + 50]
-        if (mentions_word(name) == 0 and ACTING.search(window) and not _named_by_sources(name, sources)
+        located = LOCATIVE.search(question[:m.start()])  # "an office in Lyon": a place, not an actor
+        if (mentions_word(name) == 0 and ACTING.search(window) and not located and not _named_by_sources(name, sources)
                 and not places(name)):
             out.append(Unheld(name, "no indexed document mentions it"))
     for m in YEAR.finditer(question):
@@ -274,8 +282,10 @@ ASK = re.compile(r"^(what|how|does|do|is|are|can|could|which|when|who|will|would
 
 
 def _is_ask(part: str, lang: str = "en") -> bool:
-    """A part that asks something; in other languages any part that is more than a scene-setter
-    counts (their question words are not listed here)."""
+    """A part that asks something ("If we fine-tune, when do…" too); in other languages any part
+    that is more than a scene-setter counts (their question words are not listed here)."""
     if part.rstrip().endswith("?") or ASK.match(part.strip()):
+        return True
+    if any(ASK.match(clause.strip()) for clause in part.split(",")[1:]):
         return True
     return lang != "en" and len(re.findall(r"\w+", part)) >= 4

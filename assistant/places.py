@@ -115,6 +115,8 @@ def places(text: str) -> list[Place]:
         cased = word[0].lower() != word[0].upper()
         if cased and (not word[0].isupper() or (len(word) <= 3 and not word.replace(".", "").isupper())):
             continue
+        if not cased and not _thai_word_at(text, m.start(), m.end()):
+            continue  # "ไทย" inside "ภาษาไทย" (the Thai language) names no place
         code = names.get(word.lower()) or _demonym(word, names)
         if code is None:
             continue
@@ -125,6 +127,20 @@ def places(text: str) -> list[Place]:
         subnational = not region and word.lower() not in names["__country_names__"] and _demonym(word, names, "__country_stems__") is None
         out.append(Place(word, "" if region else code, region, market, subnational))
     return out
+
+
+def _thai_word_at(text: str, start: int, end: int) -> bool:
+    """A Thai name matched inside a run of letters is a place when word segmentation puts word
+    boundaries at both ends, or when it ends a word with the word for country ("…แห่งประเทศไทย")."""
+    from pythainlp.tokenize import word_tokenize
+
+    pos, bounds, country_ends = 0, {0}, set()
+    for w in word_tokenize(text, engine="newmm", keep_whitespace=True):
+        if w.endswith("ประเทศ" + text[start:end]):
+            country_ends.add(pos + len(w))
+        pos += len(w)
+        bounds.add(pos)
+    return (start in bounds and end in bounds) or end in country_ends
 
 
 def jurisdictions(place: Place) -> set[str]:

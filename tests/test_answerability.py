@@ -111,3 +111,25 @@ def test_comparison_asked_in_thai_grounds_each_named_framework(full_assistant):
     assert "สหภาพยุโรป" in ans.answer  # the framing is Thai; the quotes stay in English
     for c in ans.citations:
         assert c.quote in full_assistant.passage(c.passage_id).text
+
+
+@pytest.mark.parametrize("question", [
+    "Our small translation agency in Lyon uses AI tools every day. Must the staff be trained under the AI Act?",
+    "Studio kami di Bandung membuat chatbot. Apakah AI Act mewajibkan label untuk chatbot?",
+    "ทีมเราพัฒนาแชทบอทภาษาไทย แนวทางของอาเซียนแนะนำเรื่องการทดสอบอย่างไร",
+])
+def test_where_the_user_is_and_sentence_starts_are_not_unheld_things(full_assistant, question):
+    names, _ = _unheld(full_assistant, question)
+    assert names == [], names
+
+
+def test_a_places_own_acronym_or_body_is_unheld(full_assistant):
+    names, _ = _unheld(full_assistant, "What does the OECD say about redress, and what does Peru's LPDP add?")
+    assert "Peru" in names
+
+
+def test_a_leading_clause_still_leaves_an_ask(full_assistant):
+    q = ("If we put a chatbot on our EU website, what does the AI Act require us to disclose, "
+         "and would Norwegian law differ?")
+    names, split = _split(full_assistant, q)
+    assert split is not None and "AI Act" in split[0] and "Norwegian" not in split[0]
