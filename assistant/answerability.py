@@ -19,6 +19,7 @@ from pathlib import Path
 
 from index.types import Source
 
+from .language import unspaced_script
 from .places import Place, has_national_instruments, jurisdictions as place_jurisdictions, places
 from .query import named_documents
 
@@ -70,8 +71,8 @@ def _words(table: str, lang: str) -> list[str]:
 
 def _any_word(words: list[str]) -> str:
     """A pattern for any of ``words`` as whole words (Thai, written without spaces: anywhere)."""
-    spaced = [re.escape(w) for w in words if not re.search(r"[\u0e00-\u0e7f]", w)]
-    unspaced = [re.escape(w) for w in words if re.search(r"[\u0e00-\u0e7f]", w)]
+    spaced = [re.escape(w) for w in words if not unspaced_script(w)]
+    unspaced = [re.escape(w) for w in words if unspaced_script(w)]
     parts = ([rf"(?<![\w-])(?:{'|'.join(spaced)})(?![\w-])"] if spaced else []) + ([f"(?:{'|'.join(unspaced)})"] if unspaced else [])
     return "|".join(parts) or r"(?!x)x"
 
@@ -236,13 +237,6 @@ def _cut_before(part: str, mention: str, lang: str, sources: dict[str, Source]) 
         if len(re.findall(r"\w+", head)) >= 4 and len(re.findall(r"\w+", tail)) >= 2 and named_documents(head, sources):
             return head, tail
     return None
-
-
-def covered_remainder(question: str, missing: list[Unheld], lang: str = "en") -> str | None:
-    """The question without its parts about unheld things; None when nothing answerable is left
-    (the whole question is about them)."""
-    split = split_uncovered(question, missing, lang)
-    return split[0] if split else None
 
 
 def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",

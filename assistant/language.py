@@ -34,6 +34,11 @@ MS_ID_MARGIN = 0.3  # lingua's lead that settles Malay vs Indonesian without a d
 SHORT_WORDS = 3  # a follow-up this short ("Dan UE?") inherits the language of the conversation
 
 _THAI = re.compile(r"[\u0E00-\u0E7F]")
+
+
+def unspaced_script(text: str) -> bool:
+    """Written in a script without spaces between words (Thai): word boundaries cannot be looked for."""
+    return bool(_THAI.search(text))
 _VIETNAMESE = re.compile(r"[đĐơƠưƯăĂ\u1EA0-\u1EF9]")
 _LETTER = re.compile(r"[^\W\d_]", re.U)
 

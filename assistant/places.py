@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .language import unspaced_script
+
 REGIONS = Path(__file__).with_name("regions.toml")
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
 MIN_CITY_POPULATION = 1_000_000  # big cities only: small towns share names with common words
 # Words before a place that make it a market (where customers are), not a base (where we are).
 MARKET_CUE = re.compile(r"\b(sell(s|ing)?|ship(s|ping)?|export(s|ing)?|deliver(s|ing)?|offer(s|ing)?|launch(es|ing)?|"
@@ -82,7 +83,7 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
     demonym_stems = sorted({(n, code) for n, code in names.items() if not code.startswith("@") and " " not in n})
     words = sorted(names, key=len, reverse=True)
     # Thai is written without spaces between words: its names match inside a run of letters.
-    unspaced = [w for w in words if _THAI.search(w)]
+    unspaced = [w for w in words if unspaced_script(w)]
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words if w not in unspaced) +
                          r"|[A-Z][a-z]{2,}(?:ese|ian|an|n|ish|i))(?![\w-])" +
                          ("|(" + "|".join(re.escape(w) for w in unspaced) + ")" if unspaced else ""), re.I)

@@ -16,7 +16,7 @@ from pathlib import Path
 from index.types import Passage, Source
 
 from .places import jurisdictions as place_jurisdictions, places
-from .language import question_language
+from .language import question_language, unspaced_script
 from .types import Turn
 
 GLOSSARY = Path(__file__).with_name("glossary.toml")
@@ -156,7 +156,7 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
     flags = 0 if (alias.isupper() and len(alias) <= 4) or alias == "CoE" else re.I
     words = [re.escape(w) for w in alias.split()]
     body = r"(?:['’]s)?\s+".join(words)  # "Singapore's generative AI framework" names "Singapore generative AI framework"
-    if re.search(r"[\u0e00-\u0e7f]", alias):  # Thai runs words together: no word boundaries to look for
+    if unspaced_script(alias):  # Thai runs words together: no word boundaries to look for
         return re.compile(body, flags)
     return re.compile(r"(?<![\w-])" + body + r"(?:['’]s)?(?![\w-])", flags)
 
