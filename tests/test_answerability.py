@@ -44,6 +44,10 @@ def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question
     "Our KYC app matches selfies to ID cards for customers in France. Is it high-risk under the AI Act?",
     "We are a logistics firm in Texas. Does the NIST AI RMF expect us to map AI risks?",
     "What does the ASEAN Guide's section on transparency ask of deployers?",
+    # where the user works, a word capitalised by the sentence start, the Thai language
+    "Our small translation agency in Lyon uses AI tools every day. Must the staff be trained under the AI Act?",
+    "Studio kami di Bandung membuat chatbot. Apakah AI Act mewajibkan label untuk chatbot?",
+    "ทีมเราพัฒนาแชทบอทภาษาไทย แนวทางของอาเซียนแนะนำเรื่องการทดสอบอย่างไร",
 ])
 def test_held_documents_and_plain_context_are_not_flagged(full_assistant, question):
     names, _ = _unheld(full_assistant, question)
@@ -111,16 +115,6 @@ def test_comparison_asked_in_thai_grounds_each_named_framework(full_assistant):
     assert "สหภาพยุโรป" in ans.answer  # the framing is Thai; the quotes stay in English
     for c in ans.citations:
         assert c.quote in full_assistant.passage(c.passage_id).text
-
-
-@pytest.mark.parametrize("question", [
-    "Our small translation agency in Lyon uses AI tools every day. Must the staff be trained under the AI Act?",
-    "Studio kami di Bandung membuat chatbot. Apakah AI Act mewajibkan label untuk chatbot?",
-    "ทีมเราพัฒนาแชทบอทภาษาไทย แนวทางของอาเซียนแนะนำเรื่องการทดสอบอย่างไร",
-])
-def test_where_the_user_is_and_sentence_starts_are_not_unheld_things(full_assistant, question):
-    names, _ = _unheld(full_assistant, question)
-    assert names == [], names
 
 
 def test_a_places_own_acronym_or_body_is_unheld(full_assistant):
