@@ -20,6 +20,7 @@ from .embed import Embedder
 from .errors import IndexNotReady
 from .knowledge import KnowledgeLayer
 from .lexical import LexicalIndex, lexical_text, tokenize
+from .mentions import MentionIndex
 from .query_embedder import query_embedder
 from .scoped import DocumentRows, InMemoryVectors, ScopedStore, ScoreMap
 from .store import ChromaLocation, ChromaStore, IndexState, state_passage_ids
@@ -107,8 +108,8 @@ class PassageIndex:
         return ScoreMap(self.lexical.ids, self._lex_row, self._lex_rows.within(self.lexical.scores(query), allowed))
 
     @cached_property
-    def _lower_texts(self) -> list[str]:
-        return [p.text.lower() for p in self.passages.values()]
+    def _mention_index(self) -> MentionIndex:
+        return MentionIndex([p.text.lower() for p in self.passages.values()])
 
     def mentions(self, text: str, at_most: int | None = None) -> int:
         """How many passages contain ``text`` (case-insensitive): what the corpus itself says about a
@@ -117,12 +118,8 @@ class PassageIndex:
         key = (text.lower(), at_most)
         found = self._mentions.get(key)
         if found is None:
-            needle, found = key[0], 0
-            for t in self._lower_texts:
-                if needle in t:
-                    found += 1
-                    if at_most is not None and found >= at_most:
-                        break
+            needle = key[0]
+            found = self._mention_index.count(needle, lambda t: needle in t, at_most)
             if len(self._mentions) > 4096:
                 self._mentions.clear()
             self._mentions[key] = found
@@ -131,14 +128,10 @@ class PassageIndex:
     def mentions_word(self, word: str, at_most: int | None = None) -> int:
         """How many passages contain ``word`` as a whole word ("PDP" is not in "PDPC"), counted up to
         ``at_most`` like ``mentions``."""
-        pattern = re.compile(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])")
-        needle, found = word.lower(), 0
-        for t in self._lower_texts:
-            if needle in t and pattern.search(t):
-                found += 1
-                if at_most is not None and found >= at_most:
-                    break
-        return found
+        needle = word.lower()
+        pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])")
+        return self._mention_index.count(needle, lambda t: needle in t and pattern.search(t) is not None,
+                                         at_most, whole_word=True)
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:
