@@ -24,9 +24,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import cProfile
 import dataclasses
 import json
 import os
+import pstats
 import shutil
 import socket
 import statistics
@@ -192,7 +194,7 @@ def pcts(values: list[float]) -> tuple[float, float, float]:
     return q[49], q[94], q[98]
 
 
-def measure(work: Path, factor: int, server: ChromaServer | None, n_questions: int) -> dict:
+def measure(work: Path, factor: int, server: ChromaServer | None, n_questions: int, profile: Path | None = None) -> dict:
     from assistant.service import Assistant
     from bench.load_check import unique_questions
 
@@ -210,11 +212,18 @@ def measure(work: Path, factor: int, server: ChromaServer | None, n_questions: i
     assistant.ask("Do providers have to tell people they are talking to an AI system?", mode="extractive")
     questions = unique_questions(2 * n_questions, seed=factor)
     timings: dict[str, list[float]] = {"unfiltered": [], "filtered": []}
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
     for i, q in enumerate(questions):
         kind = "filtered" if i % 2 else "unfiltered"
         t = time.perf_counter()
         assistant.ask(q, documents=scope if kind == "filtered" else None, mode="extractive")
         timings[kind].append((time.perf_counter() - t) * 1000)
+    if profiler:
+        profiler.disable()
+        with open(profile, "w") as out:  # where the time per question goes, heaviest first
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
     rss, peak = rss_mb()
     return {"passages": len(index.passages), "load_s": load_s, "rss_mb": rss, "peak_rss_mb": peak,
             "index_rss_mb": rss - rss0, "scope": scope, **{k: pcts(v) for k, v in timings.items()}}
@@ -227,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/policy-scale"), help="builds are kept (and reused) here")
     ap.add_argument("--questions", type=int, default=60, help="unique questions per kind (filtered, unfiltered)")
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--profile", type=Path, help="write a cProfile of the timed questions to this file")
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args(argv)
     rows = []
@@ -244,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.build_only:
                     continue
                 la = os.getloadavg()[0]
-                m = measure(work, factor, server, args.questions)
+                m = measure(work, factor, server, args.questions, args.profile)
                 size = du_mb(work / ("chroma-server" if server else "data/chroma")) + du_mb(work / "data" / "bm25")
                 rows.append((backend, factor, built, size, m, la, os.getloadavg()[0]))
                 print(json.dumps({"backend": backend, "factor": factor, **built, "size_mb": size, **m}), flush=True)
