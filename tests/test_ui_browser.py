@@ -113,7 +113,11 @@ def ask(page, question: str) -> None:
     before = page.locator("#pa-chat .pa-cards").count()
     page.fill("#pa-question textarea", question)
     page.click("#pa-ask")
-    page.wait_for_function(f"document.querySelectorAll('#pa-chat .pa-cards').length > {before}")
+    try:
+        page.wait_for_function(f"document.querySelectorAll('#pa-chat .pa-cards').length > {before}")
+    except sync_api.TimeoutError:  # say what the page shows instead (an abstention, a notice, still thinking)
+        raise AssertionError(f"no cited answer to {question!r}; the chat shows:\n{page.locator('#pa-chat').inner_text()}"
+                             f"\nnotice: {page.locator('#pa-chat-notice').inner_text()!r}") from None
 
 
 def option_label(assistant, document_id: str) -> str:
