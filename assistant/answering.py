@@ -71,7 +71,8 @@ def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
         return plan
     split = split_uncovered(plan.standalone, missing, lang, index.sources)
     if split is None:
-        return replace(plan, not_indexed=[u.mention for u in missing])
+        firm = [u.mention for u in missing if not u.part_only]
+        return replace(plan, not_indexed=firm) if firm else plan
     rest, dropped = split
     return replace(plan, standalone=rest, retrieval_query=f"{rest} {expand(rest)}".strip(),
                    uncovered=[f"“{part}”: {i18n.t('reason_not_indexed', lang, names=u.mention)}" for part, u in dropped])

