@@ -240,12 +240,21 @@ def _cut_before(part: str, mention: str, lang: str, sources: dict[str, Source]) 
     if at <= 0:
         return None
     joins = _any_word(_words("conjunctions", lang) or _words("conjunctions", "en"))
-    cuts = [m for m in re.finditer(rf"(?:,\s*|\s+)(?:{joins})\s+|[,;]\s+", part[:at], re.I)]
+    # Thai writes no space after a conjunction ("…ผิดพลาด แล้วต้องแจ้ง…"): a Thai letter may follow it.
+    cuts = [m for m in re.finditer(rf"(?:,\s*|\s+)(?:{joins})(?:\s+|(?=[\u0E00-\u0E7F]))|[,;]\s+", part[:at], re.I)]
     for m in reversed(cuts):
         head, tail = part[: m.start()].strip(" ,;"), part[m.end():].strip(" ,;")
         if len(re.findall(r"\w+", head)) >= 4 and len(re.findall(r"\w+", tail)) >= 2 and named_documents(head, sources):
             return head, tail
     return None
+
+
+def _about(unheld: Unheld, part: str, sources: dict[str, Source] | None) -> bool:
+    """The part asks about the unheld thing; weak evidence (``part_only``) does not outweigh an
+    indexed document the same part names ("AI Act EU kepada PKS": PKS is the SMEs it supports)."""
+    if unheld.mention.lower() not in part.lower():
+        return False
+    return not (unheld.part_only and sources and named_documents(part, sources))
 
 
 def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
@@ -256,15 +265,15 @@ def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
         return question, []
     parts = []
     for p in split_parts(question):
-        about = next((u for u in missing if u.mention.lower() in p.lower()), None)
-        cut = _cut_before(p, about.mention, lang, sources or {}) if about else None
-        parts += list(cut) if cut and not any(u.mention.lower() in cut[0].lower() for u in missing) else [p]
+        cuts = (_cut_before(p, u.mention, lang, sources or {}) for u in missing if u.mention.lower() in p.lower())
+        cut = next((c for c in cuts if c and not any(_about(u, c[0], sources) for u in missing)), None)
+        parts += list(cut) if cut else [p]
     if len(parts) < 2:
         return None
     keep, dropped = [], []
     previous = None
     for p in parts:
-        about = next((u for u in missing if u.mention.lower() in p.lower()), None)
+        about = next((u for u in missing if _about(u, p, sources)), None)
         # A part that names no unheld thing but points back at the one just before it ("…, and
         # what does it require?"), or only continues it ("…, and what are the penalties?"), is about it too.
         if about is None and dropped and dropped[-1][0] == previous and (

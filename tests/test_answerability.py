@@ -127,3 +127,26 @@ def test_a_leading_clause_still_leaves_an_ask(full_assistant):
          "and would Norwegian law differ?")
     names, split = _split(full_assistant, q)
     assert split is not None and "AI Act" in split[0] and "Norwegian" not in split[0]
+
+
+def test_an_acronym_no_passage_holds_sets_one_ask_aside_but_never_declines_a_question(full_assistant):
+    # a body no document mentions, in its own ask: that ask is named, the covered one answered
+    names, split = _split(full_assistant, "What does the NIST AI RMF say about testing models, and how much funding "
+                                          "does XQZRA give to start-ups?")
+    assert "XQZRA" in names and split is not None
+    kept, dropped = split
+    assert "NIST AI RMF" in kept and [u.mention for _, u in dropped] == ["XQZRA"]
+    # alone in a one-part question it is too weak to decline anything
+    from assistant.answering import check_answerable
+    from assistant.query import plan as make_plan
+    idx = full_assistant.index
+    checked = check_answerable(make_plan("Can our XQZRA dashboard follow the ASEAN Guide's advice on risk assessment?",
+                                         [], idx.sources), idx)
+    assert checked.not_indexed == [] and checked.uncovered == []
+
+
+def test_a_thai_conjunction_without_a_space_after_it_still_splits(full_assistant):
+    names, split = _split(full_assistant, "แนวทางของอาเซียนแนะนำให้ทดสอบระบบ AI อย่างไร แล้วต้องส่งรายงานให้ สคฝข. ภายในกี่วัน")
+    assert "สคฝข." in names and split is not None
+    kept, dropped = split
+    assert "อาเซียน" in kept and all("สคฝข." not in p for p in kept.split())

@@ -116,3 +116,14 @@ def test_comparison_cues_in_every_language(question, compare):
 
     sources = {s.document_id: s for s in load_manifest()}
     assert plan(question, [], sources).compare is compare
+
+
+def test_a_base_place_does_not_name_its_guidance_when_the_market_is_elsewhere(assistant):
+    from assistant.query import plan
+
+    sources = assistant.index.sources
+    based = plan("Our studio out of Singapore has paying customers in France. Must our chatbot say it is an AI?", [], sources)
+    assert based.markets == ["EU"] and not any(d.startswith("sg-") for d in based.documents)
+    # asked about the place itself, its guidance stays named
+    asked = plan("What does Singapore expect of companies that explain AI decisions?", [], sources)
+    assert any(d.startswith("sg-") for d in asked.documents)
