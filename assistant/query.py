@@ -186,9 +186,30 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 _ROMAN_OF = {v: k.upper() for k, v in _ROMAN.items()}
 
 
+@lru_cache(maxsize=1)
+def _locator_words() -> dict[str, str]:
+    """A pattern per structural word (article, paragraph, point, annex) in the users' languages."""
+    with open(Path(__file__).with_name("lexicon.toml"), "rb") as f:
+        lexicon = tomllib.load(f)
+    return {kind: "|".join(re.escape(w) for ws in lexicon[f"locator_{kind}"].values() for w in sorted(ws, key=len, reverse=True))
+            for kind in ("article", "paragraph", "point", "annex")}
+
+
+def english_locators(text: str) -> str:
+    """The question with provisions cited in another language written the English way
+    ("Pasal 14 ayat (4) huruf e" -> "Article 14(4)(e)", "Phụ lục III" -> "Annex III")."""
+    w = _locator_words()
+    # Thai runs words together ("ตามมาตรา 50"): only a non-Thai letter before the word means it is inside another word
+    article = re.compile(rf"(?<![^\W\u0E00-\u0E7F])(?<!-)(?:{w['article']})\s*(\d{{1,3}})(?:\s*(?:{w['paragraph']})\s*\(?(\d{{1,2}})\)?)?"
+                         rf"(?:\s*(?:{w['point']})\s*\(?([a-z])\)?(?![\w-]))?", re.I)
+    text = article.sub(lambda m: f" Article {m.group(1)}" + "".join(f"({g})" for g in m.groups()[1:] if g), text)
+    return re.sub(rf"(?<![\w-])(?:{w['annex']})\s+(?=[IVXivx]{{1,5}}\b|\d)", "Annex ", text, flags=re.I)
+
+
 def identifiers(text: str, named: list[str]) -> list[Identifier]:
     """Structural identifiers cited in a question, each with the documents whose grammar it follows."""
     out: list[Identifier] = []
+    text = english_locators(text)
     eu_like = [d for d in named if d in ("eu-ai-act-2024-1689", "coe-framework-convention-ai-cets225")] or ["eu-ai-act-2024-1689"]
     for m in re.finditer(r"\b(?:article|art\.?)\s*(\d{1,3})((?:\s*\(\s*\w{1,3}\s*\))*)", text, re.I):
         parts = re.findall(r"\(\s*(\w{1,3})\s*\)", m.group(2))

@@ -127,3 +127,23 @@ def test_a_base_place_does_not_name_its_guidance_when_the_market_is_elsewhere(as
     # asked about the place itself, its guidance stays named
     asked = plan("What does Singapore expect of companies that explain AI decisions?", [], sources)
     assert any(d.startswith("sg-") for d in asked.documents)
+
+
+@pytest.mark.parametrize("question,locator", [
+    ("Apa isi Pasal 26 ayat (2) AI Act?", "Article 26(2)"),
+    ("Perkara 4 Akta AI EU mewajibkan apa?", "Article 4"),
+    ("Điều 50 khoản 2 của Đạo luật AI quy định gì?", "Article 50(2)"),
+    ("ตามมาตรา 27 ต้องประเมินอะไรบ้าง", "Article 27"),
+    ("Ano ang sinasabi ng Artikulo 9 talata 2?", "Article 9(2)"),
+    ("Lampiran III mencakup sistem apa saja?", "Annex III"),
+])
+def test_provisions_cited_in_the_users_languages_are_identifiers(question, locator):
+    from assistant.query import identifiers
+
+    assert [i.locator_prefix for i in identifiers(question, [])] == [locator]
+
+
+def test_structural_words_inside_ordinary_words_are_not_identifiers():
+    from assistant.query import identifiers
+
+    assert identifiers("Tôi muốn điều chỉnh khoản vay cho cửa hàng", []) == []
