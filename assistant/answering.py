@@ -14,7 +14,7 @@ from index.types import ScoredPassage
 from . import extractive, shape
 from .citations import PageMap, verify
 from . import i18n
-from .answerability import MIN_MENTIONS, split_uncovered, unheld
+from .answerability import MIN_MENTIONS, lexicon, lexicon_pattern, split_uncovered, unheld
 from .query import QueryPlan, expand, plan as make_plan
 from .retrieval import Retrieval, run
 from .settings import Settings
@@ -189,21 +189,31 @@ def _leading_sentences(exact: list[ScoredPassage], limit: int) -> list[extractiv
     return out
 
 
+def _voluntary_words(language: str) -> tuple[str, re.Pattern[str]]:
+    """What to look for in a document, in its own language, for the sentence that says it is guidance."""
+    if language in ("en", ""):
+        return VOLUNTARY_QUERY, VOLUNTARY_WORDS
+    return " ".join(lexicon()["voluntary_words"].get(language, [])), re.compile(lexicon_pattern("voluntary_words", language), re.I)
+
+
 def premise_correction(ctx: Context) -> tuple[str, list[Citation]]:
     """A question that treats voluntary guidance as binding law gets the premise corrected, cited."""
-    if not BINDING_PREMISE.search(ctx.plan.question):
+    lang = getattr(ctx.plan, "language", "en")
+    if not (BINDING_PREMISE.search(ctx.plan.question)
+            or lang != "en" and re.search(lexicon_pattern("binding_premise", lang), ctx.plan.question, re.I)):
         return "", []
     for doc_id in ctx.plan.documents:
         src = ctx.index.sources.get(doc_id)
         if src is None or src.binding:
             continue
-        hits = ctx.index.lexical_search(VOLUNTARY_QUERY, 8, {doc_id})
-        cands = [c for c in extractive.candidates(VOLUNTARY_QUERY, hits, ctx.index.doc_freq, len(ctx.index.passages))
-                 if VOLUNTARY_WORDS.search(c.passage.text[c.start:c.end])]
+        query, words = _voluntary_words(src.language)
+        hits = ctx.index.lexical_search(query, 8, {doc_id})
+        cands = [c for c in extractive.candidates(query, hits, ctx.index.doc_freq, len(ctx.index.passages))
+                 if words.search(c.passage.text[c.start:c.end])]
         best = extractive.select(cands, 1)
         if best:
             text, cits = extractive.compose(best, ctx.index.sources, {doc_id: m} if (m := ctx.page_map(doc_id)) else {})
-            note = f"Note: the {src.label} is a {extractive.binding_label(src)}, not binding law."
+            note = i18n.t("premise_note", lang, document=src.label, label=i18n.binding_label(src, lang))
             return note + " " + text.split(" — ", 1)[1], cits
     return "", []
 

@@ -99,3 +99,17 @@ def test_binding_and_where_labels():
     assert where_label(_src(True, "regulation", "XX"), "th") == "XX"
     assert status_word("in force", "ms") == "berkuat kuasa"
     assert status_word("superseded", "fil") == "pinalitan na"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("question,note", [
+    ("Are the AI ethics rules in Kominfo's circular letter enforced with fines for online shops?", "Note: the "),
+    ("Apakah Surat Edaran Kominfo tentang etika AI mengenakan denda bagi toko online?", "Catatan: "),
+])
+def test_a_binding_premise_about_guidance_in_another_language_is_corrected_from_its_own_text(full_assistant, question, note):
+    answer = full_assistant.ask(question, mode="extractive")
+    assert not answer.abstained and answer.answer.startswith(note), answer.answer[:200]
+    first = answer.citations[0]
+    assert first.document_id == "id-kominfo-se-9-2023-etika-kecerdasan-artifisial"
+    passage = full_assistant.index.passages[first.passage_id]
+    assert first.quote in passage.text and re.search(r"pedoman|panduan|acuan", first.quote)
