@@ -44,8 +44,15 @@ YEAR = re.compile(r"\b(19[5-9]\d|20\d\d|21\d\d)\b")
 # Court cases ("Getty Images v Stability AI") and bodies named as acting ("the Garante fined …").
 CASE = re.compile(r"\b([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})\s+v\.?\s+([A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})")
 ACTING = re.compile(r"\b(fine[sd]?|ruled?|ruling|judgment|judgement|court|verdict|sanction(ed)?|penali[sz]ed|investigat\w+|"
-                    r"authority|regulator|agency|commission|ministry)\b", re.I)
+                    r"authority|regulator|agency|commission|ministry|administration)\b", re.I)
+# An instrument cited by its number ("Nghị định 13/2023/NĐ-CP", "Law No. 25/2025"): held only if a
+# passage or a document's name has that number.
+NUMBERED = re.compile(r"(?<![\w/])\d{1,4}/\d{4}(?:/[\w.-]+)?(?![\w/])")
+# Events after a document was written ("who has signed it so far"): no indexed text can report them.
+SINCE = re.compile(r"\b(?:which|who|how many|what)\b[^.?!]{0,80}\b(?:ha(?:s|ve))\b[^.?!]{0,60}\b(?:so far|to date|as of (?:now|today))\b", re.I)
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
+# What a named body's name ends in ("National AI Office", "Cyberspace Administration").
+BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute)\b"
 LOCATIVE = re.compile(r"\b(in|at|near|from|based in|out of|around)\s+$", re.I)
 ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|those|these|such)\b", re.I)
 # A thing the corpus mentions in fewer passages than this is not something it can answer about.
@@ -102,8 +109,8 @@ def _named_by_sources(name: str, sources: dict[str, Source]) -> bool:
                 continue
             if len(low) >= 4 and low in a:
                 return True
-            if re.match(rf"{re.escape(a)}['’]s\s", low):
-                return True
+            if re.match(rf"{re.escape(a)}['’]s\s", low) and not places(alias):
+                return True  # "the ASEAN Guide's Risk Assessment Framework"; "Singapore's Online … Act" is another instrument
             if a in low:
                 rest = name[:name.lower().find(a)] + name[name.lower().find(a) + len(a):]
                 rest = re.sub(r"^(The|Under|Per)\b", "", rest.strip())
@@ -138,15 +145,16 @@ def _place_unheld(question: str, place: Place, sources: dict[str, Source], lang:
         return False
     start, end = place_span(question, place.name)
     if lang == "en" and re.match(r"['’]s\s+(?:[A-Z]{2,6}\b|(?:[a-z]+\s+){0,2}(?:commissioner|regulator|authority|"
-                                 r"ministry|agency|court))", question[end:]):
+                                 r"ministry|agency|court)|(?:the\s+)?(?:[A-Z][\w-]*\s+){1,4}" + BODY_WORDS + r")",
+                                 question[end:]):
         return True  # "Brazil's LGPD", "California's CCPA", "Hong Kong's privacy commissioner"
     rules = _rule_words(lang)
     if lang != "en":  # a country's rule word near it, in either order (cities: too often just where we are)
         return not place.subnational and bool(re.search(rules, question[max(0, start - 100): end + 80], re.I))
-    window = question[end:][:60] + " " + question[:start][-40:]
+    window = question[end:][:80] + " " + question[:start][-40:]
     words = INSTRUMENT_WORDS.pattern if not place.subnational else RULE_WORDS.pattern
     return bool(re.search(words, window, re.I) and re.search(
-        rf"{re.escape(place.name)}(?:['’]s)?\s+(?:[\w-]+\s+){{0,6}}?{words}|{RULE_WORDS.pattern}\s+(?:of|in|from|for)\s+"
+        rf"{re.escape(place.name)}(?:['’]s)?\s+(?:[\w'’-]+\s+){{0,6}}?{words}|{RULE_WORDS.pattern}\s+(?:of|in|from|for)\s+"
         rf"(?:the\s+)?(?:state\s+of\s+)?{re.escape(place.name)}", question, re.I))
 
 
@@ -210,6 +218,12 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         if (mentions_word(name) < MIN_MENTIONS and ACTING.search(window) and not located and not _named_by_sources(name, sources)
                 and not places(name)):
             out.append(Unheld(name, "no indexed document mentions it"))
+    for m in NUMBERED.finditer(question):
+        if mentions(m.group(0)) == 0 and not _named_by_sources(m.group(0), sources) and re.search(
+                rf"(?:{_rule_words(lang)}|{RULE_WORDS.pattern})[^.?!]{{0,40}}$", question[:m.start()], re.I):
+            out.append(Unheld(m.group(0), "it is not among the indexed documents"))
+    for m in SINCE.finditer(question):
+        out.append(Unheld(m.group(0), "the indexed documents cannot report what happened after they were written"))
     for m in YEAR.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document says anything about that year"))

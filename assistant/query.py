@@ -27,7 +27,7 @@ OUT_OF_SCOPE = re.compile(
     r"\b(predict(ion)?s? (of|for|about) (the )?(price|market|stock)|forecast|going to (go up|rise|fall|crash)|stock(s| price)|shares to buy|"
     r"invest(ing|ment)? (in|advice)|deduct(ible|ion)?|tax (return|rate|deduction|relief|purposes|advice|treatment)|"
     r"for tax|income tax|business expense|do you (?:expect|predict)|"
-    r"recipe|weather|horoscope|lottery)\b", re.I)
+    r"minimum wage|recipe|weather|horoscope|lottery)\b", re.I)
 
 
 def out_of_scope(text: str, lang: str = "en") -> list[str]:
