@@ -21,17 +21,17 @@ from index.types import Source
 
 from .language import unspaced_script
 from .places import Place, has_national_instruments, jurisdictions as place_jurisdictions, places
-from .query import named_documents
+from .query import _name_spans, named_documents
 
 LEXICON = Path(__file__).with_name("lexicon.toml")
 
 # Names of instruments: standards, and capitalised names ending in an instrument word
 # ("Colorado AI Act", "Digital Services Act"), or "Law on …" / "Decree No. …" titles.
 STANDARD = re.compile(r"\bISO(?:/IEC)?\s?\d{4,5}(?:-\d+)?\b", re.I)
-NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z](?:[\w'’-]|\.(?!\s))*\s+(?:(?:and|of|on|for)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
+NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z](?:[\w'’-]|\.(?!\s))*\s+(?:(?:and|of|on|for|from)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
                        r"Guidance|Policy|Plan|Principles|Framework|Order))\b"
                        r"|\b((?:Law|Decree|Decision|Circular)\s+(?:No\.?\s*[\w/.-]+\s+)?on\s+(?:[A-Z][\w-]*\s*){1,6})")
-ACRONYM = re.compile(r"\b[A-Z]{3,6}\b")
+ACRONYM = re.compile(r"\b[A-Z]{3,6}\b|\b(?=(?:[a-z]*[A-Z]){3})[A-Za-z]{4,8}\b")  # "PDPC", "FIDReC"
 THAI_ACRONYM = re.compile(r"(?<![\u0E00-\u0E7F])[\u0E01-\u0E2E]{2,5}\.")  # "กสทช." (Thai abbreviations end in a dot)
 BILL_NUMBER = re.compile(r"\b(?:SB|HB|AB|LD|H\.R\.|S\.)\s?\d{1,5}\b")
 INSTRUMENT_WORDS = re.compile(r"\b(law|laws|act|bill|decree|regulations?|rules|measures|guidelines?|strategy|policy|code|"
@@ -52,7 +52,7 @@ NUMBERED = re.compile(r"(?<![\w/])\d{1,4}/\d{4}(?:/[\w.-]+)?(?![\w/])")
 SINCE = re.compile(r"\b(?:which|who|how many|what)\b[^.?!]{0,80}\b(?:ha(?:s|ve))\b[^.?!]{0,60}\b(?:so far|to date|as of (?:now|today))\b", re.I)
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 # What a named body's name ends in ("National AI Office", "Cyberspace Administration").
-BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute)\b"
+BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute|Centre|Center)\b"
 LOCATIVE = re.compile(r"\b(in|at|near|from|based in|out of|around)\s+$", re.I)
 ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|those|these|such)\b", re.I)
 # A thing the corpus mentions in fewer passages than this is not something it can answer about.
@@ -158,6 +158,38 @@ def _place_unheld(question: str, place: Place, sources: dict[str, Source], lang:
         rf"(?:the\s+)?(?:state\s+of\s+)?{re.escape(place.name)}", question, re.I))
 
 
+# Kinds of instrument a place may have one of without having the others: "Indonesia's national AI
+# strategy" is not its circular letter on AI ethics.
+KINDS = r"(strateg(?:y|ies)|roadmap|action plan|bill|decree)"
+
+
+def other_kind_of_instrument(question: str, place: Place, sources: dict[str, Source], lang: str) -> str | None:
+    """Where the question asks about a place's instrument of a kind none of its indexed documents is
+    ("Indonesia's national AI strategy"), or an EU member state's own national law (only EU law is
+    indexed for it: "Poland's own AI law"): that phrase."""
+    if lang != "en" or not place.country or place.subnational:
+        return None
+    for m in re.finditer(re.escape(place.name), question):
+        after = question[m.end():m.end() + 60]
+        own = re.match(rf"['’]s\s+(?:own|national|domestic)\s+(?:[\w-]+\s+){{0,3}}?{RULE_WORDS.pattern}", after, re.I)
+        if own and place.country not in _regions_national():
+            return place.name + own.group(0)
+        kind = re.match(rf"['’]s\s+(?:[\w-]+\s+){{0,3}}?{KINDS}\b", after, re.I)
+        if kind:
+            word = kind.group(1).lower()[:5]
+            theirs = [s for s in sources.values()
+                      if s.jurisdiction in place_jurisdictions(place) and s.jurisdiction not in ("EU", "ASEAN")]
+            if theirs and not any(word in " ".join([s.title, s.short_title, *s.aliases]).lower() for s in theirs):
+                return place.name + kind.group(0)
+    return None
+
+
+def _regions_national() -> set[str]:
+    from .places import _regions
+
+    return set(_regions()["national"])
+
+
 def _acronym_as_rule_book(question: str, word: str, lang: str) -> bool:
     """An acronym named as an issuer or rule book ("under the HKMA guidance", "GDPR's rules",
     "panduan dari OJK"), not any acronym ("our KYC app")."""
@@ -206,7 +238,9 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document mentions it", part_only=True))
     for place in places(question):
-        if _place_unheld(question, place, sources, lang):
+        if phrase := other_kind_of_instrument(question, place, sources, lang):
+            out.append(Unheld(phrase, "it is not among the indexed documents"))
+        elif _place_unheld(question, place, sources, lang):
             out.append(Unheld(place.name, f"no instrument of {place.name} itself is indexed"))
     for m in CASE.finditer(question):
         if mentions(m.group(1)) < MIN_MENTIONS or mentions(m.group(2)) < MIN_MENTIONS:
@@ -268,7 +302,12 @@ def _about(unheld: Unheld, part: str, sources: dict[str, Source] | None) -> bool
     indexed document the same part names ("AI Act EU kepada PKS": PKS is the SMEs it supports)."""
     if unheld.mention.lower() not in part.lower():
         return False
-    return not (unheld.part_only and sources and named_documents(part, sources))
+    return not (unheld.part_only and sources and _names_a_document(part, sources))
+
+
+def _names_a_document(part: str, sources: dict[str, Source]) -> bool:
+    """The part names an indexed document by a name of its own, not only by a place ("the UK's …")."""
+    return any(not places(part[start:end]) for start, end, _ in _name_spans(part, sources))
 
 
 def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
