@@ -109,7 +109,7 @@ def _named_by_sources(name: str, sources: dict[str, Source]) -> bool:
                 continue
             if len(low) >= 4 and low in a:
                 return True
-            if re.match(rf"{re.escape(a)}['’]s\s", low) and not places(alias):
+            if low.startswith(a) and re.match(r"['’]s\s", low[len(a):]) and not places(alias):
                 return True  # "the ASEAN Guide's Risk Assessment Framework"; "Singapore's Online … Act" is another instrument
             if a in low:
                 rest = name[:name.lower().find(a)] + name[name.lower().find(a) + len(a):]

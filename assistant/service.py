@@ -49,8 +49,8 @@ class Assistant:
             now = time.monotonic()
             if self._index is not None and now - self._checked_at > 5.0:
                 self._checked_at = now
-                state = IndexState(self.config.chroma.client()).read()
-                if state and state["collection"] != self._index.collection:
+                live = IndexState(self.config.chroma.client()).live_collection()
+                if live and live != self._index.collection:
                     self._index = None
             if self._index is None:
                 try:

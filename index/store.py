@@ -136,5 +136,18 @@ class IndexState:
         res = self._col.get(ids=[STATE_ID], include=["documents"])
         return json.loads(res["documents"][0]) if res["ids"] else None
 
+    def live_collection(self) -> str | None:
+        """Only the name of the live generation: what a replica checks every few seconds. The whole
+        record lists every passage id (25 MB of JSON at 500,000 passages), its metadata just this."""
+        res = self._col.get(ids=[STATE_ID], include=["metadatas"])
+        if not res["ids"]:
+            return None
+        meta = (res["metadatas"] or [None])[0] or {}
+        if "collection" in meta:
+            return meta["collection"]
+        state = self.read()  # written before the name was kept in the metadata
+        return state["collection"] if state else None
+
     def write(self, state: dict[str, Any]) -> None:
-        self._col.upsert(ids=[STATE_ID], documents=[json.dumps(state)], embeddings=[[0.0]])
+        self._col.upsert(ids=[STATE_ID], documents=[json.dumps(state)], embeddings=[[0.0]],
+                         metadatas=[{"collection": state["collection"]}])

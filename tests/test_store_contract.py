@@ -70,6 +70,12 @@ class StoreContract:
         try:
             state.write({"collection": "passages-x-g1", "documents": {"a": {"sha256": "1"}}})
             assert state.read()["collection"] == "passages-x-g1"
+            assert state.live_collection() == "passages-x-g1"  # from the record's metadata
+            # a record written before the name was kept in its metadata is still read whole
+            state._col.delete(ids=["state"])
+            state._col.add(ids=["state"], documents=['{"collection": "passages-old-g7", "documents": {}}'],
+                           embeddings=[[0.0]])
+            assert state.live_collection() == "passages-old-g7"
         finally:
             if previous is not None:
                 state.write(previous)
