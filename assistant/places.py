@@ -114,8 +114,10 @@ def _demonym(word: str, names: dict, among: str = "__countries__") -> str | None
     return hits.pop() if len(hits) == 1 else None
 
 
-def places(text: str) -> list[Place]:
-    """Places the text names, in order, each marked market or base."""
+@lru_cache(maxsize=4096)
+def places(text: str) -> tuple[Place, ...]:
+    """Places the text names, in order, each marked market or base (memoised: planning and the
+    answerability checks ask about the same question several times)."""
     names, pattern = _gazetteer()
     out: list[Place] = []
     for m in pattern.finditer(text):
@@ -138,7 +140,7 @@ def places(text: str) -> list[Place]:
         region = code[1:] if code.startswith("@") else ""
         subnational = not region and word.lower() not in names["__country_names__"] and _demonym(word, names, "__country_stems__") is None
         out.append(Place(word, "" if region else code, region, market, subnational))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
