@@ -49,7 +49,8 @@ ACTING = re.compile(r"\b(fine[sd]?|ruled?|ruling|judgment|judgement|court|verdic
 # passage or a document's name has that number.
 NUMBERED = re.compile(r"(?<![\w/])\d{1,4}/\d{4}(?:/[\w.-]+)?(?![\w/])")
 # Events after a document was written ("who has signed it so far"): no indexed text can report them.
-SINCE = re.compile(r"\b(?:which|who|how many|what)\b[^.?!]{0,80}\b(?:ha(?:s|ve))\b[^.?!]{0,60}\b(?:so far|to date|as of (?:now|today))\b", re.I)
+# Within one ask (no comma or semicolon between), so the rest of a mixed question is still answered.
+SINCE = re.compile(r"\b(?:which|who|how many|what)\b[^.?!,;]{0,80}\b(?:ha(?:s|ve))\b[^.?!,;]{0,60}\b(?:so far|to date|as of (?:now|today))\b", re.I)
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 # What a named body's name ends in ("National AI Office", "Cyberspace Administration").
 BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute|Centre|Center)\b"

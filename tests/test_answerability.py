@@ -184,3 +184,11 @@ def test_more_things_the_corpus_does_not_hold(full_assistant, question, expected
 def test_held_instruments_stay_held(full_assistant, question):
     names, _ = _unheld(full_assistant, question)
     assert names == [], names
+
+
+def test_an_event_since_writing_sets_aside_only_its_own_ask(full_assistant):
+    names, split = _split(full_assistant, "Which duties does the AI Act give deployers of high-risk systems, and how many "
+                                          "companies have registered such systems so far?")
+    assert split is not None
+    kept, dropped = split
+    assert "deployers" in kept and len(dropped) == 1 and "so far" in dropped[0][0]
