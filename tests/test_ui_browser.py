@@ -277,7 +277,7 @@ def test_the_conversation_survives_a_reload_and_new_conversation_clears_it(page)
     text = page.locator("#pa-chat").inner_text()
     assert CHATBOT_QUESTION in text and "And what about deep fakes?" in text
     assert page.locator("#pa-export").is_enabled()
-    ask(page, "Does a follow-up after the reload keep the context? What about emotion recognition?")
+    ask(page, "And what about emotion recognition of staff in the workplace?")  # a follow-up after the reload
     assert page.locator("#pa-chat .pa-cards").count() == 3
 
     page.click("#pa-new")
