@@ -11,19 +11,15 @@ languages are read with their function words (assistant/lexicon.toml) and their 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from index.types import Source
 
-from .language import unspaced_script
+from .language import lexicon, unspaced_script
 from .places import Place, has_national_instruments, jurisdictions as place_jurisdictions, places
 from .query import _name_spans, named_documents
-
-LEXICON = Path(__file__).with_name("lexicon.toml")
 
 # Names of instruments: standards, and capitalised names ending in an instrument word
 # ("Colorado AI Act", "Digital Services Act"), or "Law on …" / "Decree No. …" titles.
@@ -69,12 +65,6 @@ class Unheld:
     # Weak evidence (an acronym no passage holds, named in no rule-book context: "grants from MDEC"):
     # enough to set one ask of a mixed question aside, never to decline a whole question.
     part_only: bool = False
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> dict[str, dict[str, list[str]]]:
-    with open(LEXICON, "rb") as f:
-        return tomllib.load(f)
 
 
 def _words(table: str, lang: str) -> list[str]:

@@ -26,7 +26,9 @@ from __future__ import annotations
 import os
 import re
 import threading
+import tomllib
 from functools import lru_cache
+from pathlib import Path
 
 LANGUAGES = ("en", "id", "ms", "vi", "th", "fil")
 MIN_CONFIDENCE = 0.5  # below this, lingua is guessing: answer in English
@@ -131,3 +133,10 @@ def question_language(question: str, previous_questions: list[str] | tuple[str, 
 
 
 warm_up()
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, dict[str, list[str]]]:
+    """The function words of each language (assistant/lexicon.toml), read once."""
+    with open(Path(__file__).with_name("lexicon.toml"), "rb") as f:
+        return tomllib.load(f)

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .language import unspaced_script
+from .language import lexicon, unspaced_script
 
 REGIONS = Path(__file__).with_name("regions.toml")
 MIN_CITY_POPULATION = 1_000_000  # big cities anywhere in a question: small towns share names with common words
 MIN_TOWN_POPULATION = 200_000  # mid-sized cities ("an office in Lyon"): only right after a locative word
-LEXICON = Path(__file__).with_name("lexicon.toml")
 # Words before a place that make it a market (where customers are), not a base (where we are).
 MARKET_CUE = re.compile(r"\b(sell(s|ing)?|ship(s|ping)?|export(s|ing)?|deliver(s|ing)?|offer(s|ing)?|launch(es|ing)?|"
                         r"customers?|clients?|users?|buyers?|market(s|ed|ing)?|serv(e|es|ing)|deploy(s|ing)?|"
@@ -146,8 +145,7 @@ def places(text: str) -> tuple[Place, ...]:
 @lru_cache(maxsize=1)
 def _locative() -> re.Pattern[str]:
     """Any language's locative word right before a place (assistant/lexicon.toml)."""
-    with open(LEXICON, "rb") as f:
-        words = [w for ws in tomllib.load(f)["locatives"].values() for w in ws]
+    words = [w for ws in lexicon()["locatives"].values() for w in ws]
     return re.compile(r"(?:^|[\s(])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\s*$", re.I)
 
 

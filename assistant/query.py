@@ -16,7 +16,7 @@ from pathlib import Path
 from index.types import Passage, Source
 
 from .places import jurisdictions as place_jurisdictions, places
-from .language import question_language, unspaced_script
+from .language import lexicon, question_language, unspaced_script
 from .types import Turn
 
 GLOSSARY = Path(__file__).with_name("glossary.toml")
@@ -207,23 +207,23 @@ _ROMAN_OF = {v: k.upper() for k, v in _ROMAN.items()}
 
 
 @lru_cache(maxsize=1)
-def _locator_words() -> dict[str, str]:
-    """A pattern per structural word (article, paragraph, point, annex) in the users' languages."""
-    with open(Path(__file__).with_name("lexicon.toml"), "rb") as f:
-        lexicon = tomllib.load(f)
-    return {kind: "|".join(re.escape(w) for ws in lexicon[f"locator_{kind}"].values() for w in sorted(ws, key=len, reverse=True))
-            for kind in ("article", "paragraph", "point", "annex")}
+def _locator_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(article with paragraph and point, annex) as the users' languages cite them (assistant/lexicon.toml)."""
+    w = {kind: "|".join(re.escape(x) for ws in lexicon()[f"locator_{kind}"].values() for x in sorted(ws, key=len, reverse=True))
+         for kind in ("article", "paragraph", "point", "annex")}
+    # Thai runs words together ("ตามมาตรา 50"): only a non-Thai letter before the word means it is inside another word
+    article = re.compile(rf"(?<![^\W\u0E00-\u0E7F])(?<!-)(?:{w['article']})\s*(\d{{1,3}})(?:\s*(?:{w['paragraph']})\s*\(?(\d{{1,2}})\)?)?"
+                         rf"(?:\s*(?:{w['point']})\s*\(?([a-z])\)?(?![\w-]))?", re.I)
+    annex = re.compile(rf"(?<![\w-])(?:{w['annex']})\s+(?=[IVXivx]{{1,5}}\b|\d)", re.I)
+    return article, annex
 
 
 def english_locators(text: str) -> str:
     """The question with provisions cited in another language written the English way
     ("Pasal 14 ayat (4) huruf e" -> "Article 14(4)(e)", "Phụ lục III" -> "Annex III")."""
-    w = _locator_words()
-    # Thai runs words together ("ตามมาตรา 50"): only a non-Thai letter before the word means it is inside another word
-    article = re.compile(rf"(?<![^\W\u0E00-\u0E7F])(?<!-)(?:{w['article']})\s*(\d{{1,3}})(?:\s*(?:{w['paragraph']})\s*\(?(\d{{1,2}})\)?)?"
-                         rf"(?:\s*(?:{w['point']})\s*\(?([a-z])\)?(?![\w-]))?", re.I)
+    article, annex = _locator_patterns()
     text = article.sub(lambda m: f" Article {m.group(1)}" + "".join(f"({g})" for g in m.groups()[1:] if g), text)
-    return re.sub(rf"(?<![\w-])(?:{w['annex']})\s+(?=[IVXivx]{{1,5}}\b|\d)", "Annex ", text, flags=re.I)
+    return annex.sub("Annex ", text)
 
 
 def identifiers(text: str, named: list[str]) -> list[Identifier]:
