@@ -32,6 +32,21 @@ def _split(assistant, question):
     ("Does SB 1047 require a kill switch for frontier models?", "SB 1047"),
     ("Which duties does the Bank of Thailand's AI risk guideline give lenders?", "Thailand"),
     ("Does Kenya's National AI Strategy require impact assessments?", "Kenya"),
+    # a place's own kind of instrument that none of its indexed documents is
+    ("Which goals does Singapore's national AI strategy set for 2030, and what does IMDA's framework say on testing?",
+     "Singapore's national AI strategy"),
+    ("Besides the AI Act, what do Spain's own national rules on AI sandboxes require?", "Spain's own national rules"),
+    # a named body of a place without indexed instruments
+    ("Which start-ups did Vietnam's National Innovation Centre fund last year?", "Vietnam"),
+    # a place alias's possessive names another instrument of that place
+    ("Under Singapore's Protection from Harassment Act, can a deepfake victim get a court order?",
+     "Singapore's Protection from Harassment Act"),
+    # a numbered instrument no passage or title holds
+    ("Theo Nghị định 53/2022/NĐ-CP, doanh nghiệp phải lưu trữ dữ liệu trong bao lâu?", "53/2022/NĐ-CP"),
+    # events after the documents were written
+    ("Which AI companies have been fined under the AI Act so far?", "so far"),
+    # mixed-case acronyms
+    ("What does the OECD say about redress, and how many cases did FinCoSA hear?", "FinCoSA"),
 ])
 def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question, expected):
     names, _ = _unheld(full_assistant, question)
@@ -48,6 +63,12 @@ def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question
     "Our small translation agency in Lyon uses AI tools every day. Must the staff be trained under the AI Act?",
     "Studio kami di Bandung membuat chatbot. Apakah AI Act mewajibkan label untuk chatbot?",
     "ทีมเราพัฒนาแชทบอทภาษาไทย แนวทางของอาเซียนแนะนำเรื่องการทดสอบอย่างไร",
+    # instruments the corpus holds, named the ways the newer checks look at
+    "What does the US AI Action Plan say about open-source models?",
+    "Does America's action plan mention open-weight models?",
+    "What does the Indonesia Circular Letter 9/2023 say about transparency?",
+    "Which obligations in Regulation (EU) 2024/1689 apply to deployers?",
+    "Is OpenAI's ChatGPT a general-purpose AI model under the AI Act?",
 ])
 def test_held_documents_and_plain_context_are_not_flagged(full_assistant, question):
     names, _ = _unheld(full_assistant, question)
@@ -150,40 +171,6 @@ def test_a_thai_conjunction_without_a_space_after_it_still_splits(full_assistant
     assert "สคฝข." in names and split is not None
     kept, dropped = split
     assert "อาเซียน" in kept and all("สคฝข." not in p for p in kept.split())
-
-
-@pytest.mark.parametrize("question,expected", [
-    # a place's own kind of instrument that none of its indexed documents is
-    ("Which goals does Singapore's national AI strategy set for 2030, and what does IMDA's framework say on testing?",
-     "Singapore's national AI strategy"),
-    ("Besides the AI Act, what do Spain's own national rules on AI sandboxes require?", "Spain's own national rules"),
-    # a named body of a place without indexed instruments
-    ("Which start-ups did Vietnam's National Innovation Centre fund last year?", "Vietnam"),
-    # a place alias's possessive names another instrument of that place
-    ("Under Singapore's Protection from Harassment Act, can a deepfake victim get a court order?",
-     "Singapore's Protection from Harassment Act"),
-    # a numbered instrument no passage or title holds
-    ("Theo Nghị định 53/2022/NĐ-CP, doanh nghiệp phải lưu trữ dữ liệu trong bao lâu?", "53/2022/NĐ-CP"),
-    # events after the documents were written
-    ("Which AI companies have been fined under the AI Act so far?", "so far"),
-    # mixed-case acronyms
-    ("What does the OECD say about redress, and how many cases did FinCoSA hear?", "FinCoSA"),
-])
-def test_more_things_the_corpus_does_not_hold(full_assistant, question, expected):
-    names, _ = _unheld(full_assistant, question)
-    assert any(expected in n for n in names), names
-
-
-@pytest.mark.parametrize("question", [
-    "What does the US AI Action Plan say about open-source models?",
-    "Does America's action plan mention open-weight models?",
-    "What does the Indonesia Circular Letter 9/2023 say about transparency?",
-    "Which obligations in Regulation (EU) 2024/1689 apply to deployers?",
-    "Is OpenAI's ChatGPT a general-purpose AI model under the AI Act?",
-])
-def test_held_instruments_stay_held(full_assistant, question):
-    names, _ = _unheld(full_assistant, question)
-    assert names == [], names
 
 
 def test_an_event_since_writing_sets_aside_only_its_own_ask(full_assistant):
