@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import threading
 import time
@@ -12,7 +13,7 @@ from index.errors import IndexNotReady
 from index.pipeline import IngestReport, ingest
 from index.retrieve import Filters, PassageIndex
 from index.sources import corpus_hash
-from index.store import IndexState
+from index.store import IndexState, release_freed_memory
 from index.types import Passage, ScoredPassage, Source
 
 from .answering import abstention, answer_extractive, prepare
@@ -28,6 +29,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.config = ingest_config(self.settings)
         self._index: PassageIndex | None = None
+        self._loaded: str | None = None  # the collection of the last index loaded
         self._lock = threading.Lock()
         self._checked_at = 0.0
 
@@ -53,16 +55,29 @@ class Assistant:
                 if live and live != self._index.collection:
                     self._index = None
             if self._index is None:
-                try:
-                    embedder = get_embedder(self.config.embedding_model, self.config.embed_batch_size,
-                                            self.config.embed_max_tokens)
-                    self._index = PassageIndex.load(self.config.chroma, self.config.data_dir,
-                                                    all_sources(self.settings), embedder, self.config.model_key,
-                                                    annotations=self.settings.retrieval.annotations)
-                except IndexNotReady as exc:
-                    raise NotReady(str(exc)) from exc
+                self._load_index()
                 self._checked_at = now
             return self._index
+
+    def _load_index(self) -> None:
+        """Loads the live generation. A new one (not the first load) gets a new Chroma client: the old
+        client's system holds every collection it read, and goes with the last request on the old index."""
+        chroma = self.config.chroma
+        switched = self._loaded is not None and IndexState(chroma.client()).live_collection() != self._loaded
+        if switched:
+            chroma.renew()
+        try:
+            embedder = get_embedder(self.config.embedding_model, self.config.embed_batch_size,
+                                    self.config.embed_max_tokens)
+            self._index = PassageIndex.load(chroma, self.config.data_dir, all_sources(self.settings), embedder,
+                                            self.config.model_key, annotations=self.settings.retrieval.annotations,
+                                            vectors=self.settings.retrieval.vectors)
+        except IndexNotReady as exc:
+            raise NotReady(str(exc)) from exc
+        self._loaded = self._index.collection
+        if switched:  # the old index goes now unless a request still holds it; its native memory with it
+            gc.collect()
+            release_freed_memory()
 
     def ready(self) -> bool:
         try:

@@ -3,6 +3,7 @@ Chroma server this script starts (`chroma run`).
 
     python bench/scale.py --factors 10 100 --backends embedded server
     python bench/scale.py --factors 100 --backends server --build-only   # build (slow) now, measure later
+    python bench/scale.py --factors 10 --backends embedded --vectors server  # no passage vectors in process
 
 Synthetic corpus, from the built x1 index under ./data: copy 0 of each of the 22 documents is the
 real document; copies 1..F-1 are new documents ("<id>-x<c>", titled "... (synthetic copy c)") whose
@@ -114,11 +115,11 @@ class ChromaServer:
         self.log.close()
 
 
-def settings_for(work: Path, server: ChromaServer | None):
+def settings_for(work: Path, server: ChromaServer | None, vectors: str = "memory"):
     from assistant.settings import Settings
 
     kw = {"chroma_host": "127.0.0.1", "chroma_port": server.port} if server else {}
-    return Settings(data_dir=work / "data", allow_download=False, **kw)
+    return Settings(data_dir=work / "data", allow_download=False, retrieval={"vectors": vectors}, **kw)
 
 
 def build(work: Path, factor: int, server: ChromaServer | None) -> dict:
@@ -186,7 +187,7 @@ def load_index(settings, factor: int):
     cfg = ingest_config(settings)
     embedder = get_embedder(cfg.embedding_model, cfg.embed_batch_size, cfg.embed_max_tokens)
     return PassageIndex.load(cfg.chroma, cfg.data_dir, synthetic_sources(all_sources(settings), factor), embedder,
-                             cfg.model_key)
+                             cfg.model_key, vectors=settings.retrieval.vectors)
 
 
 def pcts(values: list[float]) -> tuple[float, float, float]:
@@ -194,11 +195,12 @@ def pcts(values: list[float]) -> tuple[float, float, float]:
     return q[49], q[94], q[98]
 
 
-def measure(work: Path, factor: int, server: ChromaServer | None, n_questions: int, profile: Path | None = None) -> dict:
+def measure(work: Path, factor: int, server: ChromaServer | None, n_questions: int, profile: Path | None = None,
+            vectors: str = "memory") -> dict:
     from assistant.service import Assistant
     from bench.load_check import unique_questions
 
-    settings = settings_for(work, server)
+    settings = settings_for(work, server, vectors)
     assistant = Assistant(settings)
     rss0 = rss_mb()[0]
     t0 = time.perf_counter()
@@ -238,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--profile", type=Path, help="write a cProfile of the timed questions to this file")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--vectors", choices=["memory", "server"], default="memory",
+                    help="where the answering process reads passage vectors from (POLICY_RETRIEVAL__VECTORS)")
     args = ap.parse_args(argv)
     rows = []
     for backend in args.backends:
@@ -254,10 +258,12 @@ def main(argv: list[str] | None = None) -> int:
                 if args.build_only:
                     continue
                 la = os.getloadavg()[0]
-                m = measure(work, factor, server, args.questions, args.profile)
+                m = measure(work, factor, server, args.questions, args.profile, args.vectors)
                 size = du_mb(work / ("chroma-server" if server else "data/chroma")) + du_mb(work / "data" / "bm25")
-                rows.append((backend, factor, built, size, m, la, os.getloadavg()[0]))
-                print(json.dumps({"backend": backend, "factor": factor, **built, "size_mb": size, **m}), flush=True)
+                label = backend if args.vectors == "memory" else f"{backend}, vectors on the server"
+                rows.append((label, factor, built, size, m, la, os.getloadavg()[0]))
+                print(json.dumps({"backend": backend, "factor": factor, "vectors": args.vectors, **built, "size_mb": size,
+                                  **m}), flush=True)
     if rows:
         print("\n| store | corpus | passages | ingest/s | index size (MB) | load (s) | process RSS (MB) | "
               "unfiltered p50/p95/p99 (ms) | filtered p50/p95/p99 (ms) | load average |")

@@ -51,7 +51,11 @@ class PassageIndex:
     """Everything a query needs, loaded once: passages, sources, BM25, the Chroma collection."""
 
     def __init__(self, passages: list[Passage], sources: dict[str, Source], store: ChromaStore,
-                 lexical: LexicalIndex, embedder: Embedder, state: dict, knowledge: KnowledgeLayer | None = None):
+                 lexical: LexicalIndex, embedder: Embedder, state: dict, knowledge: KnowledgeLayer | None = None,
+                 vectors: str = "memory"):
+        if vectors not in ("memory", "server"):
+            raise ValueError(f"vectors must be 'memory' or 'server', not {vectors!r}")
+        self.vectors_in = vectors  # memory: every passage vector in this process; server: only in Chroma
         self.passages = {p.passage_id: p for p in passages}
         self.knowledge = knowledge or KnowledgeLayer.empty()
         self.sources = {d: s for d, s in sources.items() if d in state.get("documents", {})}
@@ -73,7 +77,8 @@ class PassageIndex:
 
     @classmethod
     def load(cls, chroma: ChromaLocation, data_dir: Path, sources: list[Source], embedder: Embedder,
-             model_key: str = "", annotations_dir: Path | None = None, annotations: bool = True) -> "PassageIndex":
+             model_key: str = "", annotations_dir: Path | None = None, annotations: bool = True,
+             vectors: str = "memory") -> "PassageIndex":
         client = chroma.client()
         state = IndexState(client).read()
         if not state:
@@ -83,7 +88,7 @@ class PassageIndex:
         knowledge = KnowledgeLayer.load(set(state.get("documents", {})), data_dir, embedder,
                                         model_key or embedder.name, annotations_dir) if annotations else KnowledgeLayer.empty()
         lexical = load_lexical(data_dir, state["collection"], passages, knowledge)
-        index = cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state, knowledge)
+        index = cls(passages, {s.document_id: s for s in sources}, store, lexical, embedder, state, knowledge, vectors)
         index.data_dir = data_dir  # where query-side channels cache their vectors (index/multilingual.py)
         index._mention_index  # built now, not in the first question's time (about 8 s at 51,000 passages)
         return index
@@ -92,16 +97,21 @@ class PassageIndex:
     def vectors(self) -> InMemoryVectors:
         """Every passage's stored embedding, grouped by document: lets the fusion step score any
         candidate (a BM25-only hit too) by cosine without embedding it again, and answers
-        document-scoped dense searches exactly, at a cost that does not grow with the corpus."""
+        document-scoped dense searches exactly, at a cost that does not grow with the corpus.
+        Not loaded when vectors are kept on the server."""
         ids = self.lexical.ids
         return InMemoryVectors(ids, [self.passages[pid].document_id for pid in ids], self.store.embeddings(ids))
 
     @cached_property
     def scoped_store(self) -> ScopedStore:
+        if self.vectors_in == "server":
+            return ScopedStore(self.store, None, size=len(self.lexical.ids))
         return ScopedStore(self.store, self.vectors)
 
     def cosines(self, vector: np.ndarray, passage_ids: list[str]) -> np.ndarray:
-        return self.vectors.cosines(vector, passage_ids)
+        """Cosine of the query with each of these passages (their stored vectors: from memory, or
+        fetched from Chroma in one call)."""
+        return self.scoped_store.cosines(vector, passage_ids)
 
     def lexical_scores(self, query: str, allowed: set[str] | None = None) -> ScoreMap:
         """BM25 score of every passage with a positive score (within ``allowed`` documents); a

@@ -6,6 +6,9 @@ time linear in the collection (measured, bench/store_scope.py: 40 ms at 51k pass
 scores any candidate by cosine), so a scope is answered there: rows are grouped by document, a scope
 is a few contiguous slices, and the search is exact and costs what the scope holds. Unscoped
 searches still go to Chroma's HNSW index, which scales well.
+
+With vectors kept on the server (no in-memory vectors), scopes go to Chroma's filtered query and
+cosines are fetched from Chroma by id: less memory per process, more time per question.
 """
 
 from __future__ import annotations
@@ -74,19 +77,29 @@ def scope_of(where: dict[str, Any] | None) -> set[str] | None:
 
 
 class ScopedStore:
-    """A PassageStore: document-scoped searches run on the in-memory vectors, everything else
-    (unscoped search, writes, reads) goes to the wrapped Chroma store."""
+    """A PassageStore for a loaded index: document-scoped searches run on the in-memory vectors,
+    everything else (unscoped search, writes, reads) goes to the wrapped Chroma store. Without
+    in-memory vectors (``vectors=None``: they stay on the server) everything goes to the store."""
 
-    def __init__(self, store, vectors: InMemoryVectors):
+    def __init__(self, store, vectors: InMemoryVectors | None, size: int | None = None):
         self.store = store
         self.vectors = vectors
+        # the loaded generation never changes: its size is known, no count() round trip per query
+        self.size = len(vectors) if vectors is not None else size
 
     def search(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         documents = scope_of(where)
-        if documents is not None:
+        if documents is not None and self.vectors is not None:
             return self.vectors.search(vector, k, documents)
-        # the loaded generation never changes: its size is known, no count() round trip per query
-        return self.store.search(vector, k, where, size=len(self.vectors))
+        return self.store.search(vector, k, where, size=self.size)
+
+    def cosines(self, vector: np.ndarray, passage_ids: list[str]) -> np.ndarray:
+        """Cosine of ``vector`` with each passage's stored vector (in memory, or fetched in one call)."""
+        if self.vectors is not None:
+            return self.vectors.cosines(vector, passage_ids)
+        if not passage_ids:
+            return np.zeros(0, dtype=np.float32)
+        return self.store.embeddings(passage_ids) @ np.asarray(vector, dtype=np.float32)
 
     def add(self, passages: list[Passage], embeddings: np.ndarray) -> None:
         raise TypeError("a ScopedStore serves a loaded index; write through the ChromaStore")
@@ -101,6 +114,8 @@ class ScopedStore:
         return self.store.all_passages()
 
     def embeddings(self, passage_ids: list[str]) -> np.ndarray:
+        if self.vectors is None:
+            return self.store.embeddings(passage_ids)
         return self.vectors.matrix[[self.vectors.row[pid] for pid in passage_ids]]
 
 
