@@ -103,7 +103,7 @@ def _multilingual_units(index: PassageIndex, plan: QueryPlan, scope: set[str] | 
     if not cfg.multilingual or getattr(plan, "language", "en") == "en" or cfg.question_weight <= 0:
         return {}
     channel = multilingual_channel(index)
-    return channel.unit_scores(plan.standalone, scope) if channel is not None else {}
+    return channel.unit_scores(plan.standalone, scope, plan.language) if channel is not None else {}
 
 
 def _lexical(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> dict[str, float]:
