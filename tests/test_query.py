@@ -129,6 +129,28 @@ def test_a_base_place_does_not_name_its_guidance_when_the_market_is_elsewhere(as
     assert any(d.startswith("sg-") for d in asked.documents)
 
 
+@pytest.mark.parametrize("question,expected", [
+    # a name's words in the language's own order, a few words apart
+    ("Hướng dẫn mở rộng của ASEAN về AI tạo sinh nói gì về dữ liệu huấn luyện?", ["asean-expanded-guide-genai-2025"]),
+    ("Apa kata AI Act EU tentang chatbot?", ["eu-ai-act-2024-1689"]),
+    # the words of a name scattered over a sentence do not name it ("ASEAN" alone is the Guide's alias)
+    ("Our guide to ASEAN markets says nothing on whether generative tools need an expanded review.",
+     ["asean-guide-ai-governance-ethics-2024"]),
+])
+def test_names_in_another_word_order(assistant, question, expected):
+    from assistant.query import named_documents
+
+    assert named_documents(question, assistant.index.sources) == expected
+
+
+def test_a_name_with_a_place_in_it_is_not_only_a_place(assistant):
+    from assistant.answerability import _names_a_document
+
+    sources = assistant.index.sources
+    assert _names_a_document("Apa dukungan AI Act EU untuk UKM", sources)  # "AI Act EU": a name of its own
+    assert not _names_a_document("berapa hibah yang diberikan pemerintah EU", sources)  # the EU alone: a place
+
+
 @pytest.mark.parametrize("question,locator", [
     ("Apa isi Pasal 26 ayat (2) AI Act?", "Article 26(2)"),
     ("Perkara 4 Akta AI EU mewajibkan apa?", "Article 4"),
