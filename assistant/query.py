@@ -136,13 +136,14 @@ ORDER_FREE_SLACK = 2
 
 
 def _words_close_together(tokens: list[re.Match[str]], words: tuple[str, ...], alias: str) -> list[tuple[int, int, str]]:
-    """Spans of ``tokens`` that hold every word of the name within len(words) + slack tokens."""
+    """Spans of ``tokens`` that start with the name's first word and hold all its words within
+    len(words) + slack tokens ("Hướng dẫn mở rộng của ASEAN"; not "của G7 và Hướng dẫn ASEAN")."""
     wanted = set(words)
     width = len(words) + ORDER_FREE_SLACK
     low = [t.group(0).lower().rstrip("'’s") if t.group(0).lower().endswith(("'s", "’s")) else t.group(0).lower() for t in tokens]
     out = []
     for i, word in enumerate(low):
-        if word not in wanted:
+        if word != words[0]:
             continue
         seen, j = set(), i
         while j < min(len(low), i + width) and seen != wanted:
@@ -188,6 +189,20 @@ def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
         if len(docs) > 1 and not docs & specific_docs:
             chosen.extend((start, d) for d in sorted(docs))
     return list(dict.fromkeys(doc_id for _, doc_id in sorted(chosen)))
+
+
+def derivatives(sources: dict[str, Source], documents: set[str]) -> set[str]:
+    """Indexed documents issued under one of ``documents``: their own title holds its formal number
+    ("Commission Guidelines … established by Regulation (EU) 2024/1689 (AI Act)") or its whole
+    title ("Artificial Intelligence Risk Management Framework: Generative AI Profile")."""
+    out = set()
+    for parent in documents & set(sources):
+        src = sources[parent]
+        core = re.split(r"\s*[(,–]", src.title, maxsplit=1)[0]
+        names = [a for a in (src.title, *src.aliases) if re.search(r"\d", a) and len(a.split()) >= 2]
+        names += [core] if len(core.split()) >= 3 else []
+        out |= {d for d, other in sources.items() if d != parent and any(n.lower() in other.title.lower() for n in names)}
+    return out - documents
 
 
 def named_only_as_base(text: str, sources: dict[str, Source]) -> set[str]:
