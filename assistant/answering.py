@@ -24,7 +24,7 @@ PERSONA_LIMITS = {"sme": (3, 2), "official": (6, 3), "evaluator": (4, 2)}  # (se
 ANSWER_PASSAGES = {"sme": 1, "official": 3, "evaluator": 2}  # top passages an answer may quote
 # A short (SME) answer quotes one passage, plus the next one only when the ranking cannot tell
 # them apart: on a near tie, quoting both beats betting on one.
-NEAR_TIE = 0.95
+NEAR_TIE = 0.85
 BINDING_PREMISE = re.compile(r"\b(legally binding|binding|mandatory|compulsory|required by law|law requires|"
                              r"enforceable|fines?|penalt\w*|sanctions?|illegal|obliged|obligations?|"
                              r"licen[cs]es?|permits?|(prior )?approval|register with|registration|compliance deadline)\b", re.I)
