@@ -47,6 +47,17 @@ NUMBERED = re.compile(r"(?<![\w/])\d{1,4}/\d{4}(?:/[\w.-]+)?(?![\w/])")
 # Events after a document was written ("who has signed it so far"): no indexed text can report them.
 # Within one ask (no comma or semicolon between), so the rest of a mixed question is still answered.
 SINCE = re.compile(r"\b(?:which|who|how many|what)\b[^.?!,;]{0,80}\b(?:ha(?:s|ve))\b[^.?!,;]{0,60}\b(?:so far|to date|as of (?:now|today))\b", re.I)
+# An ask for what something costs ("How much does it cost to join the AI Verify Foundation?"): held
+# only if a passage says the priced thing together with a price.
+PRICE = re.compile(r"\bhow much (?:does|do|did|would|will|is|are|can)\b[^.?!]{0,80}?\b(?:cost|costs|charge|charges|pay|fees?)\b"
+                   r"|\b(?:what|which) (?:is|are|were|was) the (?:price|prices|pricing|fees?|costs?|membership (?:fees?|tiers?)|"
+                   r"subscription (?:fees?|plans?))\b|\bmembership (?:fees?|tiers?)\b", re.I)
+PRICE_TERMS = re.compile(r"\b(?:fee|fees|price|prices|pricing|membership costs?|subscriptions?)\b|(?:\busd|\beur|\bsgd|\$|€)\s?\d", re.I)
+# Which states are parties to an instrument ("Which ASEAN states have adhered to …", "Has Vietnam
+# ratified …"): held only if a passage names three or more places together with that status.
+PARTIES = re.compile(r"\b(?:which|what|how many)\s+(?:[\w-]+\s+){0,3}?(?:countries|states|nations|members|governments|"
+                     r"parties|signatories)\b[^.?!;]{0,80}?\b(ratif\w*|adhere[sd]?|acced\w*|signed|joined)", re.I)
+STATUS_OF = r"\b(?:has|have|did)\s+{place}\s+(?:\w+\s+)?(ratif\w*|adhere[sd]?|acced\w*|signed|joined)\b"
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 # What a named body's name ends in ("National AI Office", "Cyberspace Administration").
 BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute|Centre|Center)\b"
@@ -65,6 +76,13 @@ class Unheld:
     # Weak evidence (an acronym no passage holds, named in no rule-book context: "grants from MDEC"):
     # enough to set one ask of a mixed question aside, never to decline a whole question.
     part_only: bool = False
+    reason: str = "reason_not_indexed"  # the i18n key that says why, with ``shown`` as {names}
+    shown: str = ""  # what the reason names, when not the mention itself ("whether Vietnam has adhered")
+
+    def reason_text(self, lang: str) -> str:
+        from . import i18n
+
+        return i18n.t(self.reason, lang, names=self.shown or self.mention)
 
 
 def _words(table: str, lang: str) -> list[str]:
@@ -195,11 +213,13 @@ def _acronym_as_rule_book(question: str, word: str, lang: str) -> bool:
 
 
 def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], int], lang: str = "en",
-           mentions_word: Callable[[str], int] | None = None) -> list[Unheld]:
+           mentions_word: Callable[[str], int] | None = None,
+           mentions_where: Callable[[str, Callable[[str], bool]], int] | None = None) -> list[Unheld]:
     """The things the question asks about that the corpus does not hold.
 
     ``mentions(text)`` counts the passages whose text contains ``text`` (case-insensitive);
-    ``mentions_word(word)`` those that contain it as a whole word (acronyms: "PDP" is not "PDPC")."""
+    ``mentions_word(word)`` those that contain it as a whole word (acronyms: "PDP" is not "PDPC");
+    ``mentions_where(text, test)`` those that contain it and pass ``test`` (their lower-case text)."""
     mentions_word = mentions_word or mentions
     out: list[Unheld] = []
     for m in STANDARD.finditer(question):
@@ -247,6 +267,8 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         if mentions(m.group(0)) == 0 and not _named_by_sources(m.group(0), sources) and re.search(
                 rf"(?:{_rule_words(lang)}|{RULE_WORDS.pattern})[^.?!]{{0,40}}$", question[:m.start()], re.I):
             out.append(Unheld(m.group(0), "it is not among the indexed documents"))
+    if mentions_where is not None:
+        out += _unheld_prices(question, mentions_where) + _unheld_parties(question, mentions_where)
     for m in SINCE.finditer(question):
         out.append(Unheld(m.group(0), "the indexed documents cannot report what happened after they were written"))
     for m in YEAR.finditer(question):
@@ -254,6 +276,45 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
             out.append(Unheld(m.group(0), "no indexed document says anything about that year"))
     seen: set[str] = set()
     return [u for u in out if not (u.mention.lower() in seen or seen.add(u.mention.lower()))]
+
+
+def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int]) -> list[Unheld]:
+    """Asks for a price of a named thing (a capitalised name in the same ask) that no passage
+    gives together with a fee, a price or an amount."""
+    out = []
+    for m in PRICE.finditer(question):
+        ask = _ask_around(question, m.start(), m.end())
+        for name in re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+|\b[A-Z]{3,6}\b", ask):
+            if name.split()[0] in {"How", "What", "Which", "Does", "Do", "Is", "Are", "Can", "The"}:
+                name = name.split(None, 1)[1] if len(name.split()) > 1 else ""
+            if len(name) > 2 and mentions_where(name, lambda t: PRICE_TERMS.search(t) is not None) == 0:
+                out.append(Unheld(name, "no indexed document gives its price", reason="reason_no_price"))
+    return out
+
+
+def _unheld_parties(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int]) -> list[Unheld]:
+    """Asks which states are parties to an instrument, or whether a place is one: the indexed
+    instruments state their own terms, not who has since joined them, unless a passage lists
+    places with that status."""
+    out = []
+    for m in PARTIES.finditer(question):
+        stem = m.group(1).lower()[:5]
+        if mentions_where(stem, lambda t: len(places(t)) >= 3) == 0:
+            out.append(Unheld(m.group(0), "no indexed document lists the states that have done so", reason="reason_no_record",
+                              shown=m.group(0)[0].lower() + m.group(0)[1:]))
+    for place in places(question):
+        for m in re.finditer(STATUS_OF.format(place=re.escape(place.name)), question, re.I):
+            if mentions_where(place.name, lambda t, s=m.group(1).lower()[:5]: s in t) == 0:
+                out.append(Unheld(m.group(0), f"no indexed document says whether {place.name} has done so",
+                                  reason="reason_no_record", shown=f"whether {place.name} {m.group(0).split()[0].lower()} {m.group(1)}"))
+    return out
+
+
+def _ask_around(question: str, start: int, end: int) -> str:
+    """The ask (sentence, or clause between commas and conjunctions) that holds question[start:end]."""
+    left = max(question.rfind(c, 0, start) for c in ".?!;")
+    right = min([i for i in (question.find(c, end) for c in ".?!;") if i >= 0] or [len(question)])
+    return question[left + 1: right]
 
 
 def place_span(text: str, name: str) -> tuple[int, int]:
@@ -298,7 +359,15 @@ def _about(unheld: Unheld, part: str, sources: dict[str, Source] | None) -> bool
 
 def _names_a_document(part: str, sources: dict[str, Source]) -> bool:
     """The part names an indexed document by a name of its own, not only by a place ("the UK's …")."""
-    return any(not places(part[start:end]) for start, end, _ in _name_spans(part, sources))
+    return any(not _only_a_place(part[start:end]) for start, end, _ in _name_spans(part, sources))
+
+
+def _only_a_place(name: str) -> bool:
+    """"the UK's", "Singapore": a name that is a place and nothing more ("AI Act EU" is more)."""
+    rest = name
+    for place in places(name):
+        rest = re.sub(re.escape(place.name), " ", rest, flags=re.I)
+    return bool(places(name)) and not re.search(r"\w", re.sub(r"['’]s\b|\bthe\b", " ", rest, flags=re.I))
 
 
 def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
@@ -321,7 +390,8 @@ def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
         # A part that names no unheld thing but points back at the one just before it ("…, and
         # what does it require?"), or only continues it ("…, and what are the penalties?"), is about it too.
         if about is None and dropped and dropped[-1][0] == previous and (
-                (ANAPHORA.search(p) and _is_ask(p, lang)) or len(re.findall(r"\w+", p)) <= CONTINUATION_WORDS):
+                (ANAPHORA.search(p) and _is_ask(p, lang)) or len(re.findall(r"\w+", p)) <= CONTINUATION_WORDS
+                or _refers_back(p, previous)):
             about = dropped[-1][1]
         previous = p
         if about is None:
@@ -331,6 +401,15 @@ def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
     if not any(_is_ask(p, lang) for p in keep) or not dropped:
         return None  # what is left only sets the scene ("Our app has customers in Denver.")
     return " ".join(keep), dropped
+
+
+def _refers_back(part: str, previous: str) -> bool:
+    """A short ask whose definite noun was introduced just before ("… order a platform to take it
+    down, and how quickly must the platform comply?"): it continues that ask."""
+    if len(re.findall(r"\w+", part)) > 2 * CONTINUATION_WORDS:
+        return False
+    before = {w.lower() for w in re.findall(r"\w+", previous)}
+    return any(w.lower() in before for w in re.findall(r"\bthe\s+(\w{4,})", part, re.I))
 
 
 ASK = re.compile(r"^(what|how|does|do|is|are|can|could|which|when|who|will|would|should|must|may|tell|explain|list|"

@@ -24,7 +24,7 @@ PERSONA_LIMITS = {"sme": (3, 2), "official": (6, 3), "evaluator": (4, 2)}  # (se
 ANSWER_PASSAGES = {"sme": 1, "official": 3, "evaluator": 2}  # top passages an answer may quote
 # A short (SME) answer quotes one passage, plus the next one only when the ranking cannot tell
 # them apart: on a near tie, quoting both beats betting on one.
-NEAR_TIE = 0.95
+NEAR_TIE = 0.85
 BINDING_PREMISE = re.compile(r"\b(legally binding|binding|mandatory|compulsory|required by law|law requires|"
                              r"enforceable|fines?|penalt\w*|sanctions?|illegal|obliged|obligations?|"
                              r"licen[cs]es?|permits?|(prior )?approval|register with|registration|compliance deadline)\b", re.I)
@@ -66,23 +66,24 @@ def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     indexed: abstain) or some of its parts (answer the rest, name the parts as not covered)."""
     lang = getattr(plan, "language", "en")
     missing = unheld(plan.standalone, index.sources, lambda text: index.mentions(text, at_most=MIN_MENTIONS), lang,
-                     lambda word: index.mentions_word(word, at_most=MIN_MENTIONS))
+                     lambda word: index.mentions_word(word, at_most=MIN_MENTIONS),
+                     lambda text, test: index.mentions_where(text, test, at_most=1))
     if not missing:
         return plan
     split = split_uncovered(plan.standalone, missing, lang, index.sources)
     if split is None:
-        firm = [u.mention for u in missing if not u.part_only]
-        return replace(plan, not_indexed=firm) if firm else plan
+        firm = [u.reason_text(lang) for u in missing if not u.part_only]
+        return replace(plan, not_indexed=list(dict.fromkeys(firm))) if firm else plan
     rest, dropped = split
     return replace(plan, standalone=rest, retrieval_query=f"{rest} {expand(rest)}".strip(),
-                   uncovered=[f"“{part}”: {i18n.t('reason_not_indexed', lang, names=u.mention)}" for part, u in dropped])
+                   uncovered=[f"“{part}”: {u.reason_text(lang)}" for part, u in dropped])
 
 
 def not_covered_reason(ctx: Context, settings: Settings) -> str | None:
     """Why the corpus does not answer this question (in the question's language), or None when it does."""
     r, lang = ctx.retrieval, getattr(ctx.plan, "language", "en")
     if ctx.plan.not_indexed:
-        return i18n.t("reason_not_indexed", lang, names=", ".join(dict.fromkeys(ctx.plan.not_indexed)))
+        return "; ".join(ctx.plan.not_indexed)
     if r.exact:
         return None
     if r.scope is not None and not r.scope:

@@ -95,7 +95,7 @@ class QueryPlan:
     documents: list[str] = field(default_factory=list)  # documents the question names
     identifiers: list[Identifier] = field(default_factory=list)
     compare: bool = False
-    not_indexed: list[str] = field(default_factory=list)  # what it asks about that the corpus does not hold
+    not_indexed: list[str] = field(default_factory=list)  # why the corpus does not hold what it asks about (phrased)
     uncovered: list[str] = field(default_factory=list)  # parts not covered when the rest is answered (mixed)
     out_of_scope: list[str] = field(default_factory=list)  # forecasts, tax or investment advice
     is_follow_up: bool = False
@@ -112,17 +112,48 @@ def _name_spans(text: str, sources: dict[str, Source]) -> list[tuple[int, int, s
     owners, first_words = _alias_table(sources)
     low = text.lower()
     matches: list[tuple[int, int, str]] = []
+    tokens: list[re.Match[str]] | None = None
     for alias, words in first_words:
         if not all(w in low for w in words):  # cheap necessary condition: 2,000 documents have ~7,000 names
             continue
-        for m in _alias_pattern(alias).finditer(text):
-            matches.append((m.start(), m.end(), alias))
-    matches.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+        found = [(m.start(), m.end(), alias) for m in _alias_pattern(alias).finditer(text)]
+        if not found and len(words) >= ORDER_FREE_WORDS and not unspaced_script(alias):
+            tokens = tokens if tokens is not None else list(re.finditer(r"[\w'’-]+", text))
+            found = _words_close_together(tokens, words, alias)
+        matches += found
+    matches.sort(key=lambda m: (-(m[1] - m[0]), -len(m[2]), m[0]))
     spans: list[tuple[int, int, set[str]]] = []
     for start, end, alias in matches:
         if not any(start < e and s < end for s, e, _ in spans):
             spans.append((start, end, owners[alias]))
     return sorted(spans, key=lambda s: s[0])
+
+
+# A name of this many words also counts with its words in another order, a few words apart: languages
+# put them in their own order ("Hướng dẫn mở rộng của ASEAN" names "Hướng dẫn ASEAN mở rộng").
+ORDER_FREE_WORDS = 3
+ORDER_FREE_SLACK = 2
+
+
+def _words_close_together(tokens: list[re.Match[str]], words: tuple[str, ...], alias: str) -> list[tuple[int, int, str]]:
+    """Spans of ``tokens`` that start with the name's first word and hold all its words within
+    len(words) + slack tokens ("Hướng dẫn mở rộng của ASEAN"; not "của G7 và Hướng dẫn ASEAN")."""
+    wanted = set(words)
+    width = len(words) + ORDER_FREE_SLACK
+    low = [t.group(0).lower().rstrip("'’s") if t.group(0).lower().endswith(("'s", "’s")) else t.group(0).lower() for t in tokens]
+    out = []
+    for i, word in enumerate(low):
+        if word != words[0]:
+            continue
+        seen, j = set(), i
+        while j < min(len(low), i + width) and seen != wanted:
+            if low[j] in wanted:
+                seen.add(low[j])
+            j += 1
+        if seen == wanted and low[j - 1] in wanted:
+            out.append((tokens[i].start(), tokens[j - 1].end(), alias))
+            break
+    return out
 
 
 _ALIAS_TABLES: dict[tuple, tuple[dict[str, set[str]], list[tuple[str, tuple[str, ...]]]]] = {}
@@ -158,6 +189,20 @@ def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
         if len(docs) > 1 and not docs & specific_docs:
             chosen.extend((start, d) for d in sorted(docs))
     return list(dict.fromkeys(doc_id for _, doc_id in sorted(chosen)))
+
+
+def derivatives(sources: dict[str, Source], documents: set[str]) -> set[str]:
+    """Indexed documents issued under one of ``documents``: their own title holds its formal number
+    ("Commission Guidelines … established by Regulation (EU) 2024/1689 (AI Act)") or its whole
+    title ("Artificial Intelligence Risk Management Framework: Generative AI Profile")."""
+    out = set()
+    for parent in documents & set(sources):
+        src = sources[parent]
+        core = re.split(r"\s*[(,–]", src.title, maxsplit=1)[0]
+        names = [a for a in (src.title, *src.aliases) if re.search(r"\d", a) and len(a.split()) >= 2]
+        names += [core] if len(core.split()) >= 3 else []
+        out |= {d for d, other in sources.items() if d != parent and any(n.lower() in other.title.lower() for n in names)}
+    return out - documents
 
 
 def named_only_as_base(text: str, sources: dict[str, Source]) -> set[str]:

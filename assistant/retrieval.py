@@ -13,7 +13,7 @@ from index.retrieve import Filters, PassageIndex, fuse, fuse_linear
 from index.multilingual import channel_for as multilingual_channel, merge_max
 from index.types import ScoredPassage
 
-from .query import QueryPlan, expand, plan as make_plan, resolve
+from .query import QueryPlan, derivatives, expand, plan as make_plan, resolve
 from .settings import RetrievalSettings
 
 # Obligations live in articles, annex points and subcategories; recitals, front matter and tables
@@ -22,6 +22,10 @@ KIND_PRIOR = {"recital": 0.75, "front": 0.6, "page": 0.9}
 # Documents that restate another document's rules (the Commission guidelines on the AI Act) should
 # not crowd out the rules themselves unless the question asks for them.
 DERIVATIVE_PRIOR = 0.8
+# Guidance issued under an act a question names is searched too (users say "the EU AI rules" of the
+# Commission's guidelines), below the act itself: on tune 0.65 kept every binding-first case that
+# 0.8 lost, and 0.5 lost the gains.
+DERIVED_IN_SCOPE_PRIOR = 0.65
 # Units annotated as background or front matter explain; they answer only questions about the
 # document itself (its purpose, authors, method, structure).
 EXPLANATORY_PRIOR = 0.7
@@ -63,7 +67,8 @@ def retrieve(index: PassageIndex, query: str, filters: Filters, k: int, cfg: Ret
 
 
 def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: RetrievalSettings) -> Retrieval:
-    scope = _scope(index, plan, filters)
+    derived = derivatives(index.sources, set(plan.documents)) if plan.documents else set()
+    scope = _scope(index, plan, filters, derived)
     exact = _exact(index, plan, scope)
     dense_query = f"{plan.standalone} {expand(plan.standalone)}" if cfg.expand_dense else plan.standalone
     vector = index.embed_query(dense_query)
@@ -85,7 +90,8 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
         fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg, units)
     about_document = bool(ABOUT_THE_DOCUMENT.search(plan.standalone))
     asks_definition = bool(ASKS_DEFINITION.search(plan.standalone))
-    fused = sorted((_with_prior(index, h, plan, about_document, asks_definition, cfg.definition_prior, filters) for h in fused),
+    fused = sorted((_with_prior(index, h, plan, about_document, asks_definition, cfg.definition_prior, filters, derived)
+                    for h in fused),
                    key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
@@ -103,7 +109,7 @@ def _multilingual_units(index: PassageIndex, plan: QueryPlan, scope: set[str] | 
     if not cfg.multilingual or getattr(plan, "language", "en") == "en" or cfg.question_weight <= 0:
         return {}
     channel = multilingual_channel(index)
-    return channel.unit_scores(plan.standalone, scope) if channel is not None else {}
+    return channel.unit_scores(plan.standalone, scope, plan.language) if channel is not None else {}
 
 
 def _lexical(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> dict[str, float]:
@@ -146,11 +152,12 @@ def _linear(index: PassageIndex, vector, dense: list[ScoredPassage], lexical: di
     return out
 
 
-def _scope(index: PassageIndex, plan: QueryPlan, filters: Filters) -> set[str] | None:
-    """Explicit filters, narrowed further to the documents the question names."""
+def _scope(index: PassageIndex, plan: QueryPlan, filters: Filters, derived: set[str] = frozenset()) -> set[str] | None:
+    """Explicit filters, narrowed further to the documents the question names and those issued
+    under them (``derived``: the Commission's guidelines interpret the AI Act a question names)."""
     allowed = filters.allowed(index.sources)
     if plan.documents:
-        named = set(plan.documents) & set(index.sources)
+        named = (set(plan.documents) & set(index.sources)) | derived
         narrowed = named if allowed is None else named & allowed
         if narrowed:
             return narrowed
@@ -168,7 +175,7 @@ def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list
 
 def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_document: bool = False,
                 asks_definition: bool = True, definition_prior: float = 1.0,
-                filters: Filters | None = None) -> ScoredPassage:
+                filters: Filters | None = None, derived: set[str] = frozenset()) -> ScoredPassage:
     prior = 1.0 if about_document else KIND_PRIOR.get(hit.passage.kind, 1.0)
     note = index.knowledge.annotation(hit.passage.passage_id)
     if note is not None and note.kind in EXPLANATORY and not about_document:
@@ -176,7 +183,9 @@ def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_
     if note is not None and note.kind == "definition" and not asks_definition:
         prior *= definition_prior
     src = index.sources.get(hit.passage.document_id)
-    if src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
+    if hit.passage.document_id in derived:  # in scope only because the question names the act it is issued under
+        prior *= DERIVED_IN_SCOPE_PRIOR
+    elif src is not None and src.doc_type == "guideline" and src.jurisdiction == "EU" and hit.passage.document_id not in plan.documents:
         prior *= DERIVATIVE_PRIOR
     if src is not None and plan.jurisdictions and not plan.documents:
         home_only = plan.markets and src.jurisdiction not in plan.markets and src.jurisdiction in plan.jurisdictions

@@ -62,7 +62,7 @@ class AnswerSettings(BaseModel):
     mode: Literal["extractive", "llm"] = Field("extractive", description="Default composer.")
     max_question_chars: int = Field(4000, description="Longer questions are rejected with a 4xx.")
     max_history_turns: int = Field(20, description="More history turns are rejected with a 4xx.")
-    near_tie: float = Field(0.95, ge=0, le=1.01, description="SME answers also quote the second passage when its score is at least this share of the first's (above 1: never).")
+    near_tie: float = Field(0.85, ge=0, le=1.01, description="SME answers also quote the second passage when its score is at least this share of the first's (above 1: never). Tune: 0.95 -> 0.85 took case citation recall 0.488 -> 0.519, precision 0.381 -> 0.361.")
     min_question_relevance: float = Field(0.65, description="Annotation-question similarity at which a question counts as covered even when no passage text is close.")
     min_relevance: float = Field(0.30, description="Dense similarity under which a question is treated as not covered.")
     crosswalk: bool = Field(True, description="Comparisons quote each named document's crosswalk cell (index/crosswalk/) before retrieval.")

@@ -257,11 +257,12 @@ def binding_first(case: Case, answer: Answer, binding_documents: frozenset[str])
 
 
 def not_covered_named(case: Case, answer: Answer) -> bool | None:
-    """Mixed cases: the answer names every part the corpus does not cover (None for other cases)."""
+    """Mixed cases: the answer names every part the corpus does not cover (None for other cases),
+    read like a key point: the words as written, or nearly all of them ("ratified so far" is named
+    by "which countries have ratified it so far")."""
     if not case.expect.not_covered:
         return None
-    text = normalise(answer.answer).lower()
-    return all(normalise(term).lower() in text for term in case.expect.not_covered)
+    return all(key_point_covered(term, answer.answer) for term in case.expect.not_covered)
 
 
 # ---------------------------------------------------------------------------- aggregation

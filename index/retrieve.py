@@ -6,6 +6,8 @@ retrievers apply alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import os
 import re
 import shutil
@@ -143,6 +145,12 @@ class PassageIndex:
         pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])")
         return self._mention_index.count(needle, lambda t: needle in t and pattern.search(t) is not None,
                                          at_most, whole_word=True)
+
+    def mentions_where(self, text: str, test: Callable[[str], bool], at_most: int | None = None) -> int:
+        """How many passages contain ``text`` and pass ``test`` (on the lower-case text): a name said
+        together with something else ("AI Verify Foundation" with a fee or a price)."""
+        needle = text.lower()
+        return self._mention_index.count(needle, lambda t: needle in t and test(t), at_most)
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:

@@ -17,13 +17,13 @@ pytestmark = pytest.mark.corpus
 def _unheld(assistant, question):
     idx = assistant.index
     lang = question_language(question, [])
-    return [u.mention for u in unheld(question, idx.sources, idx.mentions, lang, idx.mentions_word)], lang
+    return [u.mention for u in unheld(question, idx.sources, idx.mentions, lang, idx.mentions_word, idx.mentions_where)], lang
 
 
 def _split(assistant, question):
     idx = assistant.index
     names, lang = _unheld(assistant, question)
-    missing = unheld(question, idx.sources, idx.mentions, lang, idx.mentions_word)
+    missing = unheld(question, idx.sources, idx.mentions, lang, idx.mentions_word, idx.mentions_where)
     return names, split_uncovered(question, missing, lang, idx.sources)
 
 
@@ -47,6 +47,11 @@ def _split(assistant, question):
     ("Which AI companies have been fined under the AI Act so far?", "so far"),
     # mixed-case acronyms
     ("What does the OECD say about redress, and how many cases did FinCoSA hear?", "FinCoSA"),
+    # a price no passage gives with the priced thing
+    ("How much does the Zephyr Compliance Suite cost per seat for a ten-person team?", "Zephyr Compliance Suite"),
+    # who is a party to an instrument: no passage lists states with that status
+    ("Which Latin American states have signed the Council of Europe Framework Convention?", "have signed"),
+    ("Has Thailand adhered to the UNESCO Recommendation on the Ethics of AI yet?", "Has Thailand adhered"),
 ])
 def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question, expected):
     names, _ = _unheld(full_assistant, question)
@@ -69,6 +74,9 @@ def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question
     "What does the Indonesia Circular Letter 9/2023 say about transparency?",
     "Which obligations in Regulation (EU) 2024/1689 apply to deployers?",
     "Is OpenAI's ChatGPT a general-purpose AI model under the AI Act?",
+    # a price the corpus states with its payer (the AI Act's fees for SMEs), and who may sign
+    "How much does a notified body charge an SME for a conformity assessment under the AI Act?",
+    "Which states may sign the Council of Europe Framework Convention?",
 ])
 def test_held_documents_and_plain_context_are_not_flagged(full_assistant, question):
     names, _ = _unheld(full_assistant, question)
@@ -103,6 +111,26 @@ def test_short_continuation_belongs_to_the_uncovered_part(full_assistant):
     names, split = _split(full_assistant, q)
     assert "Ohio" in names
     assert split is None  # the fines are Ohio's too: nothing covered is left
+
+
+def test_a_definite_reference_back_continues_the_uncovered_part(full_assistant):
+    q = ("Under Ohio's AI law, can a regulator order a marketplace to delist a chatbot, "
+         "and how quickly must the marketplace respond?")
+    names, split = _split(full_assistant, q)
+    assert "Ohio" in names
+    assert split is None  # "the marketplace" is the one of Ohio's ask: nothing covered is left
+
+
+def test_the_reason_says_what_is_missing(full_assistant):
+    from assistant.answering import check_answerable
+    from assistant.query import plan as make_plan
+    idx = full_assistant.index
+    checked = check_answerable(make_plan("What does the UNESCO Recommendation ask of member states on AI ethics "
+                                         "impact assessments, and has Thailand adhered to it?", [], idx.sources), idx)
+    assert "UNESCO" in checked.standalone and "Thailand" not in checked.standalone
+    assert checked.uncovered == ["“has Thailand adhered to it?”: no indexed document records whether Thailand has adhered"]
+    priced = check_answerable(make_plan("How much does the Zephyr Compliance Suite cost per seat?", [], idx.sources), idx)
+    assert priced.not_indexed == ["no indexed document gives a price for Zephyr Compliance Suite"]
 
 
 def test_conjunction_inside_a_name_is_not_a_split(full_assistant):

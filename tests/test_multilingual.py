@@ -14,7 +14,7 @@ from assistant.settings import RetrievalSettings
 from index.annotations import Annotation
 from index.lexical import LexicalIndex, tokenize
 from index.knowledge import KnowledgeLayer
-from index.multilingual import E5Embedder, MultilingualChannel, calibrate, channel_rows, english_questions, merge_max
+from index.multilingual import E5Embedder, MultilingualChannel, calibrate, channel_for, channel_rows, english_questions, merge_max
 
 DOC = "eu-ai-act-2024-1689"
 
@@ -52,7 +52,7 @@ def channel(tmp_path_factory):
 
 
 def test_rows_are_the_translated_units_with_all_their_questions():
-    rows, texts = channel_rows(ANNOTATIONS, restrict=True)
+    rows, texts, _languages = channel_rows(ANNOTATIONS, restrict=True)
     assert {u for _d, u in rows} == {"art-50-1", "art-5-1", "art-10-2"}  # art-99-1 has no translations
     assert "Do I have to tell people they are talking to a chatbot?" in texts  # English questions too
     assert "Praktik AI apa saja yang dilarang?" in texts
@@ -149,3 +149,19 @@ def test_english_questions_of_the_hits_units_for_the_composer():
     text = english_questions(knowledge, [f"{DOC}#art-50-1~2", f"{DOC}#art-50-1", f"{DOC}#art-7-1"])
     assert text == ("Do I have to tell people they are talking to a chatbot? "
                     "Must users be informed that they interact with an AI system?")
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("question,lang,unit", [
+    ("Nếu chatbot của tôi trò chuyện với khách hàng ở châu Âu, tôi có phải cho họ biết đó là AI không?", "vi", "art-50-1"),
+    ("Berapa lama kami perlu menyimpan log automatik sistem AI berisiko tinggi?", "ms", "art-19-1"),
+    ("Kailangan bang may taong nagbabantay sa high-risk na AI system habang ginagamit ito?", "fil", "art-14-1"),
+    ("Apakah kami wajib melatih karyawan agar melek AI menurut AI Act?", "id", "art-4"),
+])
+def test_the_real_channel_is_centred_per_language_and_finds_the_unit(full_assistant, question, lang, unit):
+    channel = channel_for(full_assistant.index)
+    assert channel.centred  # every language has enough questions to centre on
+    (lo, lo_to), (hi, hi_to) = channel.calibration
+    assert hi > lo and hi_to > lo_to  # measured on the questions themselves, increasing
+    scores = channel.unit_scores(question, None, lang)
+    assert max(scores, key=scores.get) == ("eu-ai-act-2024-1689", unit)

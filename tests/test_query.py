@@ -129,6 +129,42 @@ def test_a_base_place_does_not_name_its_guidance_when_the_market_is_elsewhere(as
     assert any(d.startswith("sg-") for d in asked.documents)
 
 
+@pytest.mark.parametrize("question,expected", [
+    # a name's words in the language's own order, a few words apart
+    ("Hướng dẫn mở rộng của ASEAN về AI tạo sinh nói gì về dữ liệu huấn luyện?", ["asean-expanded-guide-genai-2025"]),
+    ("Apa kata AI Act EU tentang chatbot?", ["eu-ai-act-2024-1689"]),
+    # the exact name wins over words gathered from a neighbouring name ("của G7 và Hướng dẫn ASEAN")
+    ("Bộ Quy tắc Hiroshima của G7 và Hướng dẫn ASEAN mở rộng khác nhau thế nào?",
+     ["g7-hiroshima-code-of-conduct-2023", "asean-expanded-guide-genai-2025"]),
+    # the words of a name scattered over a sentence do not name it ("ASEAN" alone is the Guide's alias)
+    ("Our guide to ASEAN markets says nothing on whether generative tools need an expanded review.",
+     ["asean-guide-ai-governance-ethics-2024"]),
+])
+def test_names_in_another_word_order(assistant, question, expected):
+    from assistant.query import named_documents
+
+    assert named_documents(question, assistant.index.sources) == expected
+
+
+def test_guidance_issued_under_a_named_document_is_derived_from_the_manifest(assistant):
+    from assistant.query import derivatives
+
+    sources = assistant.index.sources
+    assert derivatives(sources, {"eu-ai-act-2024-1689"}) == {
+        "eu-guidelines-prohibited-practices-2025", "eu-guidelines-ai-system-definition-2025", "eu-guidelines-gpai-obligations-2025"}
+    assert derivatives(sources, {"nist-ai-rmf-1.0"}) == {"nist-ai-600-1-genai-profile"}
+    assert derivatives(sources, {"nist-ai-600-1-genai-profile"}) == set()  # not the other way round
+    assert derivatives(sources, {"unesco-ai-ethics-recommendation-2021"}) == set()
+
+
+def test_a_name_with_a_place_in_it_is_not_only_a_place(assistant):
+    from assistant.answerability import _names_a_document
+
+    sources = assistant.index.sources
+    assert _names_a_document("Apa dukungan AI Act EU untuk UKM", sources)  # "AI Act EU": a name of its own
+    assert not _names_a_document("berapa hibah yang diberikan pemerintah EU", sources)  # the EU alone: a place
+
+
 @pytest.mark.parametrize("question,locator", [
     ("Apa isi Pasal 26 ayat (2) AI Act?", "Article 26(2)"),
     ("Perkara 4 Akta AI EU mewajibkan apa?", "Article 4"),
