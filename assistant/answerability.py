@@ -56,7 +56,7 @@ PRICE_TERMS = re.compile(r"\b(?:fee|fees|price|prices|pricing|membership costs?|
 # Which states are parties to an instrument ("Which ASEAN states have adhered to …", "Has Vietnam
 # ratified …"): held only if a passage names three or more places together with that status.
 PARTIES = re.compile(r"\b(?:which|what|how many)\s+(?:[\w-]+\s+){0,3}?(?:countries|states|nations|members|governments|"
-                     r"parties|signatories)\b[^.?!;]{0,80}?\b(ratif\w*|adhere[sd]?|acced\w*|signed|joined)", re.I)
+                     r"parties|signatories)\b[^.?!;]{0,80}?\b(ratif\w*|adhere[sd]?|acced\w*|signed|joined|belong to|are members of)", re.I)
 STATUS_OF = r"\b(?:has|have|did)\s+{place}\s+(?:\w+\s+)?(ratif\w*|adhere[sd]?|acced\w*|signed|joined)\b"
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 # What a named body's name ends in ("National AI Office", "Cyberspace Administration").
@@ -77,12 +77,15 @@ class Unheld:
     # enough to set one ask of a mixed question aside, never to decline a whole question.
     part_only: bool = False
     reason: str = "reason_not_indexed"  # the i18n key that says why, with ``shown`` as {names}
+    # A place's law or a topic word beside a named indexed document: set aside, never a reason to
+    # decline a question that asks what that document says.
+    aside: bool = False
     shown: str = ""  # what the reason names, when not the mention itself ("whether Vietnam has adhered")
 
     def reason_text(self, lang: str) -> str:
         from . import i18n
 
-        return i18n.t(self.reason, lang, names=self.shown or self.mention)
+        return i18n.t(self.reason, lang, names=self.shown or self.mention, what=self.shown or self.mention)
 
 
 def _words(table: str, lang: str) -> list[str]:
@@ -131,6 +134,9 @@ def _named_by_sources(name: str, sources: dict[str, Source]) -> bool:
                 for place in places(rest):
                     if src.jurisdiction in place_jurisdictions(place):
                         rest = rest.replace(place.name, "")
+                # or words of its own names ("NIST AI Risk Management Framework", "EU HLEG Ethics Guidelines")
+                own = set(re.findall(r"[\w-]+", " ".join((src.title, src.short_title, *src.aliases)).lower()))
+                rest = " ".join(w for w in re.findall(r"[\w'’-]+", rest) if re.sub(r"['’]s$", "", w.lower()) not in own)
                 if not re.search(r"\b[A-Z][\w-]+", rest):
                     return True
     return False
@@ -250,9 +256,11 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
             out.append(Unheld(m.group(0), "no indexed document mentions it", part_only=True))
     for place in places(question):
         if phrase := other_kind_of_instrument(question, place, sources, lang):
-            out.append(Unheld(phrase, "it is not among the indexed documents"))
+            out.append(Unheld(phrase, "it is not among the indexed documents", aside=True))
         elif _place_unheld(question, place, sources, lang):
-            out.append(Unheld(place.name, f"no instrument of {place.name} itself is indexed"))
+            asked = re.search(rf"{re.escape(place.name)}(?:['’]s)?\s+(?:\w+\s+){{0,2}}?{RULE_WORDS.pattern}", question, re.I)
+            out.append(Unheld(place.name, f"no instrument of {place.name} itself is indexed",
+                              shown=asked.group(0) if asked and lang == "en" else "", aside=True))
     for m in CASE.finditer(question):
         if mentions(m.group(1)) < MIN_MENTIONS or mentions(m.group(2)) < MIN_MENTIONS:
             out.append(Unheld(m.group(0), "no indexed document reports that case"))
@@ -268,7 +276,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
                 rf"(?:{_rule_words(lang)}|{RULE_WORDS.pattern})[^.?!]{{0,40}}$", question[:m.start()], re.I):
             out.append(Unheld(m.group(0), "it is not among the indexed documents"))
     if mentions_where is not None:
-        out += _unheld_prices(question, mentions_where) + _unheld_parties(question, mentions_where)
+        out += _unheld_prices(question, mentions_where, sources) + _unheld_parties(question, mentions_where)
     for m in SINCE.finditer(question):
         out.append(Unheld(m.group(0), "the indexed documents cannot report what happened after they were written"))
     for m in YEAR.finditer(question):
@@ -278,16 +286,19 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     return [u for u in out if not (u.mention.lower() in seen or seen.add(u.mention.lower()))]
 
 
-def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int]) -> list[Unheld]:
+def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int],
+                   sources: dict[str, Source]) -> list[Unheld]:
     """Asks for a price of a named thing (a capitalised name in the same ask) that no passage
     gives together with a fee, a price or an amount."""
     out = []
     for m in PRICE.finditer(question):
         ask = _ask_around(question, m.start(), m.end())
-        for name in re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+|\b[A-Z]{3,6}\b", ask):
+        priced = ask[ask.find(m.group(0)):]  # what follows "how much does …": the priced thing, not the rest of the sentence
+        for name in re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+|\b[A-Z]{3,6}\b", priced):
             if name.split()[0] in {"How", "What", "Which", "Does", "Do", "Is", "Are", "Can", "The"}:
                 name = name.split(None, 1)[1] if len(name.split()) > 1 else ""
-            if len(name) > 2 and mentions_where(name, lambda t: PRICE_TERMS.search(t) is not None) == 0:
+            if len(name) > 2 and not _named_by_sources(name, sources) and mentions_where(
+                    name, lambda t: PRICE_TERMS.search(t) is not None) == 0:
                 out.append(Unheld(name, "no indexed document gives its price", reason="reason_no_price"))
     return out
 
@@ -354,10 +365,17 @@ def _about(unheld: Unheld, part: str, sources: dict[str, Source] | None) -> bool
     indexed document the same part names ("AI Act EU kepada PKS": PKS is the SMEs it supports)."""
     if unheld.mention.lower() not in part.lower():
         return False
-    return not (unheld.part_only and sources and _names_a_document(part, sources))
+    return not (unheld.part_only and sources and names_a_document(part, sources))
 
 
-def _names_a_document(part: str, sources: dict[str, Source]) -> bool:
+def asks_about_a_document(question: str, sources: dict[str, Source]) -> bool:
+    """The question names an indexed document by its own name, not as something else's
+    ("the PCPD's model framework" is the PCPD's, not Singapore's Model Framework)."""
+    return any(not _only_a_place(question[start:end]) and not re.search(r"[\w)]['’]s\s+(?:the\s+)?$", question[:start])
+               for start, end, _ in _name_spans(question, sources))
+
+
+def names_a_document(part: str, sources: dict[str, Source]) -> bool:
     """The part names an indexed document by a name of its own, not only by a place ("the UK's …")."""
     return any(not _only_a_place(part[start:end]) for start, end, _ in _name_spans(part, sources))
 
@@ -389,7 +407,9 @@ def split_uncovered(question: str, missing: list[Unheld], lang: str = "en",
         about = next((u for u in missing if _about(u, p, sources)), None)
         # A part that names no unheld thing but points back at the one just before it ("…, and
         # what does it require?"), or only continues it ("…, and what are the penalties?"), is about it too.
-        if about is None and dropped and dropped[-1][0] == previous and (
+        # A part that names an indexed document has a subject of its own ("Also, what does the ASEAN
+        # Guide suggest … behind their AI systems?").
+        if about is None and dropped and dropped[-1][0] == previous and not (sources and names_a_document(p, sources)) and (
                 (ANAPHORA.search(p) and _is_ask(p, lang)) or len(re.findall(r"\w+", p)) <= CONTINUATION_WORDS
                 or _refers_back(p, previous)):
             about = dropped[-1][1]

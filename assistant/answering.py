@@ -14,8 +14,8 @@ from index.types import ScoredPassage
 from . import extractive, shape
 from .citations import PageMap, verify
 from . import i18n
-from .answerability import MIN_MENTIONS, lexicon, lexicon_pattern, split_uncovered, unheld
-from .query import QueryPlan, expand, plan as make_plan
+from .answerability import MIN_MENTIONS, Unheld, asks_about_a_document, lexicon, lexicon_pattern, split_uncovered, unheld
+from .query import QueryPlan, expand, out_of_scope, plan as make_plan
 from .retrieval import Retrieval, run
 from .settings import Settings
 from .types import Answer, Citation, Turn
@@ -61,6 +61,9 @@ def prepare(index: PassageIndex, settings: Settings, question: str, history: lis
     return Context(index, plan, retrieval, persona, history, settings.answer.near_tie)
 
 
+FORECAST = re.compile(r"predict|forecast|expect|going to", re.I)
+
+
 def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     """Mark what the question asks about that the corpus does not hold: the whole question (not
     indexed: abstain) or some of its parts (answer the rest, name the parts as not covered)."""
@@ -68,14 +71,25 @@ def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     missing = unheld(plan.standalone, index.sources, lambda text: index.mentions(text, at_most=MIN_MENTIONS), lang,
                      lambda word: index.mentions_word(word, at_most=MIN_MENTIONS),
                      lambda text, test: index.mentions_where(text, test, at_most=1))
+    # A question that names an indexed document by its own name asks what that document says:
+    # a topic word (tax, shares) or a place's law beside it is a part to set aside, not a reason to
+    # decline the whole question ("… follows the ASEAN Guide, so we needn't check Vietnamese law?").
+    names_held = asks_about_a_document(plan.standalone, index.sources)
+    if names_held:
+        # (a forecast, though, is what the whole question asks for: "do you expect … under the AI Act")
+        missing += [Unheld(w, "AI-governance documents do not give it", reason="reason_out_of_scope", aside=True)
+                    for w in plan.out_of_scope if not FORECAST.search(w)]
     if not missing:
         return plan
     split = split_uncovered(plan.standalone, missing, lang, index.sources)
     if split is None:
-        firm = [u.reason_text(lang) for u in missing if not u.part_only]
-        return replace(plan, not_indexed=list(dict.fromkeys(firm))) if firm else plan
+        firm = [u for u in missing if not u.part_only]
+        reasons = list(dict.fromkeys(u.reason_text(lang) for u in firm))
+        if firm and names_held and all(u.aside for u in firm):
+            return replace(plan, out_of_scope=[w for w in plan.out_of_scope if FORECAST.search(w)], uncovered=reasons)
+        return replace(plan, not_indexed=reasons) if firm else plan
     rest, dropped = split
-    return replace(plan, standalone=rest, retrieval_query=f"{rest} {expand(rest)}".strip(),
+    return replace(plan, standalone=rest, retrieval_query=f"{rest} {expand(rest)}".strip(), out_of_scope=out_of_scope(rest, lang),
                    uncovered=[f"“{part}”: {u.reason_text(lang)}" for part, u in dropped])
 
 

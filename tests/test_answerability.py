@@ -74,6 +74,8 @@ def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question
     "What does the Indonesia Circular Letter 9/2023 say about transparency?",
     "Which obligations in Regulation (EU) 2024/1689 apply to deployers?",
     "Is OpenAI's ChatGPT a general-purpose AI model under the AI Act?",
+    # a name made of an alias and words of the document's own names
+    "Which duties does the NIST AI Risk Management Framework give the owner of a model?",
     # a price the corpus states with its payer (the AI Act's fees for SMEs), and who may sign
     "How much does a notified body charge an SME for a conformity assessment under the AI Act?",
     "Which states may sign the Council of Europe Framework Convention?",
@@ -207,3 +209,35 @@ def test_an_event_since_writing_sets_aside_only_its_own_ask(full_assistant):
     assert split is not None
     kept, dropped = split
     assert "deployers" in kept and len(dropped) == 1 and "so far" in dropped[0][0]
+
+
+def test_a_price_ask_prices_only_what_follows_it(full_assistant):
+    names, split = _split(full_assistant, "What does Indonesia's Circular Letter 9/2023 say about transparency, and how much "
+                                          "does a licence from the Zorblax Registry cost?")
+    assert names == ["Zorblax Registry"] and split is not None
+    kept, dropped = split
+    assert "Circular Letter" in kept and "Zorblax" in dropped[0][0]
+
+
+def _checked(assistant, question):
+    from assistant.answering import check_answerable
+    from assistant.query import plan as make_plan
+
+    return check_answerable(make_plan(question, [], assistant.index.sources), assistant.index)
+
+
+def test_a_place_law_or_topic_beside_a_named_document_is_set_aside_not_declined(full_assistant):
+    premise = _checked(full_assistant, "The UNESCO Recommendation binds every member state, so our Bangkok firm can skip "
+                                       "Thailand's own AI law, right?")
+    assert premise.not_indexed == [] and premise.out_of_scope == []
+    assert any("Thailand" in u for u in premise.uncovered)
+    # a part with its own named document is not a continuation of the topic part before it
+    mixed = _checked(full_assistant, "What is the VAT rate on software in Malaysia? Also, what does the ASEAN Guide say "
+                                     "deployers should tell their users?")
+    assert "ASEAN Guide" in mixed.standalone and "VAT" not in mixed.standalone
+    # a forecast is the ask itself: still declined
+    forecast = _checked(full_assistant, "Do you expect regulators to fine many firms under the AI Act in 2028?")
+    assert forecast.out_of_scope and not forecast.uncovered
+    # and a place's instrument named as someone else's is not a named document
+    other = _checked(full_assistant, "What does the Hong Kong PCPD's model framework expect of AI vendors?")
+    assert other.not_indexed

@@ -158,11 +158,11 @@ def test_guidance_issued_under_a_named_document_is_derived_from_the_manifest(ass
 
 
 def test_a_name_with_a_place_in_it_is_not_only_a_place(assistant):
-    from assistant.answerability import _names_a_document
+    from assistant.answerability import names_a_document
 
     sources = assistant.index.sources
-    assert _names_a_document("Apa dukungan AI Act EU untuk UKM", sources)  # "AI Act EU": a name of its own
-    assert not _names_a_document("berapa hibah yang diberikan pemerintah EU", sources)  # the EU alone: a place
+    assert names_a_document("Apa dukungan AI Act EU untuk UKM", sources)  # "AI Act EU": a name of its own
+    assert not names_a_document("berapa hibah yang diberikan pemerintah EU", sources)  # the EU alone: a place
 
 
 @pytest.mark.parametrize("question,locator", [
