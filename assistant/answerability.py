@@ -288,8 +288,8 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
 
 def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int],
                    sources: dict[str, Source]) -> list[Unheld]:
-    """Asks for a price of a named thing (a capitalised name in the same ask) that no passage
-    gives together with a fee, a price or an amount."""
+    """Asks for the price of a named thing (a capitalised name after the price phrase, not an
+    indexed document) that no passage gives together with a fee, a price or an amount."""
     out = []
     for m in PRICE.finditer(question):
         ask = _ask_around(question, m.start(), m.end())
@@ -322,7 +322,7 @@ def _unheld_parties(question: str, mentions_where: Callable[[str, Callable[[str]
 
 
 def _ask_around(question: str, start: int, end: int) -> str:
-    """The ask (sentence, or clause between commas and conjunctions) that holds question[start:end]."""
+    """The sentence (up to . ? ! or ;) that holds question[start:end]."""
     left = max(question.rfind(c, 0, start) for c in ".?!;")
     right = min([i for i in (question.find(c, end) for c in ".?!;") if i >= 0] or [len(question)])
     return question[left + 1: right]
