@@ -18,7 +18,8 @@ is a Vietnamese question of whichever unit shares the frame. So each question ve
 on the mean of its language's questions (the question too, on its own language's mean), which
 takes out the shared direction, and a unit scores its best English match plus its best match in
 the question's language. On the tune split's non-English cases this put the gold unit first for
-0.29 of them instead of 0.19, and in the top 5 for 0.52 instead of 0.37.
+0.29 of them instead of 0.19, and in the top 5 for 0.52 instead of 0.37 (within the channel; the
+answers' citation recall did not move, README "third session").
 
 e5's cosines are compressed (unrelated short questions still score ~0.75-0.8), so they are mapped
 linearly onto the scale of MiniLM's question-to-question cosines before being merged with them
