@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from index.types import Source
 
+from . import i18n
 from .language import lexicon, unspaced_script
 from .places import Place, has_national_instruments, jurisdictions as place_jurisdictions, places
 from .query import _name_spans, named_documents
@@ -83,8 +84,6 @@ class Unheld:
     shown: str = ""  # what the reason names, when not the mention itself ("whether Vietnam has adhered")
 
     def reason_text(self, lang: str) -> str:
-        from . import i18n
-
         return i18n.t(self.reason, lang, names=self.shown or self.mention, what=self.shown or self.mention)
 
 
@@ -292,8 +291,7 @@ def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str],
     indexed document) that no passage gives together with a fee, a price or an amount."""
     out = []
     for m in PRICE.finditer(question):
-        ask = _ask_around(question, m.start(), m.end())
-        priced = ask[ask.find(m.group(0)):]  # what follows "how much does …": the priced thing, not the rest of the sentence
+        priced = _rest_of_sentence(question, m.start())  # the priced thing, not the sentence's other ask
         for name in re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+|\b[A-Z]{3,6}\b", priced):
             if name.split()[0] in {"How", "What", "Which", "Does", "Do", "Is", "Are", "Can", "The"}:
                 name = name.split(None, 1)[1] if len(name.split()) > 1 else ""
@@ -321,11 +319,9 @@ def _unheld_parties(question: str, mentions_where: Callable[[str, Callable[[str]
     return out
 
 
-def _ask_around(question: str, start: int, end: int) -> str:
-    """The sentence (up to . ? ! or ;) that holds question[start:end]."""
-    left = max(question.rfind(c, 0, start) for c in ".?!;")
-    right = min([i for i in (question.find(c, end) for c in ".?!;") if i >= 0] or [len(question)])
-    return question[left + 1: right]
+def _rest_of_sentence(question: str, start: int) -> str:
+    """question[start:] up to the end of its sentence (. ? ! or ;)."""
+    return re.split(r"[.?!;]", question[start:], maxsplit=1)[0]
 
 
 def place_span(text: str, name: str) -> tuple[int, int]:

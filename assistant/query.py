@@ -140,7 +140,7 @@ def _words_close_together(tokens: list[re.Match[str]], words: tuple[str, ...], a
     len(words) + slack tokens ("Hướng dẫn mở rộng của ASEAN"; not "của G7 và Hướng dẫn ASEAN")."""
     wanted = set(words)
     width = len(words) + ORDER_FREE_SLACK
-    low = [t.group(0).lower().rstrip("'’s") if t.group(0).lower().endswith(("'s", "’s")) else t.group(0).lower() for t in tokens]
+    low = [w[:-2] if w.endswith(("'s", "’s")) else w for w in (t.group(0).lower() for t in tokens)]
     out = []
     for i, word in enumerate(low):
         if word != words[0]:
@@ -195,14 +195,25 @@ def derivatives(sources: dict[str, Source], documents: set[str]) -> set[str]:
     """Indexed documents issued under one of ``documents``: their own title holds its formal number
     ("Commission Guidelines … established by Regulation (EU) 2024/1689 (AI Act)") or its whole
     title ("Artificial Intelligence Risk Management Framework: Generative AI Profile")."""
-    out = set()
+    out: set[str] = set()
     for parent in documents & set(sources):
-        src = sources[parent]
-        core = re.split(r"\s*[(,–]", src.title, maxsplit=1)[0]
-        names = [a for a in (src.title, *src.aliases) if re.search(r"\d", a) and len(a.split()) >= 2]
-        names += [core] if len(core.split()) >= 3 else []
-        out |= {d for d, other in sources.items() if d != parent and any(n.lower() in other.title.lower() for n in names)}
+        key = (id(sources), len(sources), parent)  # per source set, like _alias_table: 2.6 ms a question at x100
+        found = _DERIVED.get(key)
+        if found is None:
+            src = sources[parent]
+            core = re.split(r"\s*[(,–]", src.title, maxsplit=1)[0]
+            names = [a.lower() for a in (src.title, *src.aliases) if re.search(r"\d", a) and len(a.split()) >= 2]
+            names += [core.lower()] if len(core.split()) >= 3 else []
+            found = frozenset(d for d, other in sources.items()
+                              if d != parent and any(n in other.title.lower() for n in names))
+            if len(_DERIVED) > 256:
+                _DERIVED.clear()
+            _DERIVED[key] = found
+        out |= found
     return out - documents
+
+
+_DERIVED: dict[tuple[int, int, str], frozenset[str]] = {}
 
 
 def named_only_as_base(text: str, sources: dict[str, Source]) -> set[str]:
