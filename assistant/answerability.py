@@ -59,6 +59,24 @@ PRICE_TERMS = re.compile(r"\b(?:fee|fees|price|prices|pricing|membership costs?|
 PARTIES = re.compile(r"\b(?:which|what|how many)\s+(?:[\w-]+\s+){0,3}?(?:countries|states|nations|members|governments|"
                      r"parties|signatories)\b[^.?!;]{0,80}?\b(ratif\w*|adhere[sd]?|acced\w*|signed|joined|belong to|are members of)", re.I)
 STATUS_OF = r"\b(?:has|have|did)\s+{place}\s+(?:\w+\s+)?(ratif\w*|adhere[sd]?|acced\w*|signed|joined)\b"
+# An ask for a figure ("What is the minimum monthly wage …", "what membership fee would …"): held
+# only if some sentence of a passage gives the figure's own term (its last two words) with a figure.
+AMOUNT_NOUNS = (r"(?:fees?|fines?|prices?|costs?|wages?|salar(?:y|ies)|rates?|thresholds?|amounts?|allowances?|grants?|"
+                r"budgets?|penalt(?:y|ies)|tax(?:es)?|levy|levies|sums?|subsid(?:y|ies))")
+AMOUNT_ASK = re.compile(rf"\b(?:what|which)\s+(?:(?:is|are|was|were|would be|will be)\s+the\s+)?((?:[\w-]+\s+){{0,3}}?{AMOUNT_NOUNS})"
+                        r"(?=\s+(?:does|do|did|would|will|is|are|was|were|can|could|for|of|under|in|on|that|to|if|when)\b|\s*[?,.;]|$)", re.I)
+# Words that size a figure rather than name it ("maximum fine" is a fine).
+SIZING = {"maximum", "minimum", "max", "min", "exact", "total", "typical", "current", "usual", "average", "highest",
+          "lowest", "statutory", "actual", "official", "new", "expected", "likely", "the", "a", "an", "any", "their", "its"}
+FIGURE = re.compile(r"\d[\d,.]*\s?(?:%|percent|per cent|eur\b|euros?|usd|sgd|dollars?|days?|months?|years?|hours?|flops?|"
+                    r"million|billion|times)|(?:eur|€|\$|usd|sgd)\s?\d|\b(?:one|two|three|four|five|six|seven|eight|nine|"
+                    r"ten|twelve|fifteen|thirty)\s+(?:days?|months?|years?|per cent)", re.I)
+# The subject of a question about a product or a company ("Does Microsoft 365 Copilot keep …"):
+# a capitalised name no passage mentions, asked about for its own doings, not how a rule classes it.
+SUBJECT = re.compile(r"(?:^|[.?!]\s+|,\s+(?:and\s+|but\s+)?)(?i:does|do|did|is|are|can|will|would|has|have)\s+"
+                     r"([A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|\d+))*)\s+(?!(?i:count|qualify|fall|need|have to|must|be)\b)[a-z]")
+# Thai instruments abbreviated letter by letter ("พ.ร.บ." an Act, "พ.ร.ฎ." a royal decree).
+THAI_DOTTED = re.compile(r"(?<![\u0E00-\u0E7F.])(?:[\u0E01-\u0E2E]{1,3}\.){2,}")
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 # What a named body's name ends in ("National AI Office", "Cyberspace Administration").
 BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute|Centre|Center)\b"
@@ -253,6 +271,15 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in THAI_ACRONYM.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document mentions it", part_only=True))
+    for m in THAI_DOTTED.finditer(question):
+        if mentions(m.group(0)) == 0:
+            out.append(Unheld(m.group(0), "it is not among the indexed documents"))
+    if not asks_about_a_document(question, sources):
+        for m in SUBJECT.finditer(question):
+            name = m.group(1)
+            if (name not in {"I", "We"} and not places(name) and not _named_by_sources(name, sources)
+                    and mentions_word(name) < MIN_MENTIONS):
+                out.append(Unheld(name, "no indexed document mentions it"))
     for place in places(question):
         if phrase := other_kind_of_instrument(question, place, sources, lang):
             out.append(Unheld(phrase, "it is not among the indexed documents", aside=True))
@@ -275,29 +302,68 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
                 rf"(?:{_rule_words(lang)}|{RULE_WORDS.pattern})[^.?!]{{0,40}}$", question[:m.start()], re.I):
             out.append(Unheld(m.group(0), "it is not among the indexed documents"))
     if mentions_where is not None:
-        out += _unheld_prices(question, mentions_where, sources) + _unheld_parties(question, mentions_where)
+        out += _unheld_prices(question, mentions_where, sources, lang) + _unheld_parties(question, mentions_where)
+        if lang == "en":
+            out += _unheld_figures(question, mentions_where)
     for m in SINCE.finditer(question):
         out.append(Unheld(m.group(0), "the indexed documents cannot report what happened after they were written"))
     for m in YEAR.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document says anything about that year"))
     seen: set[str] = set()
+    out.sort(key=lambda u: u.part_only)  # of one mention, the firm reading wins (a priced "UMKM" over a bare one)
     return [u for u in out if not (u.mention.lower() in seen or seen.add(u.mention.lower()))]
 
 
 def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int],
-                   sources: dict[str, Source]) -> list[Unheld]:
+                   sources: dict[str, Source], lang: str = "en") -> list[Unheld]:
     """Asks for the price of a named thing (a capitalised name after the price phrase, not an
-    indexed document) that no passage gives together with a fee, a price or an amount."""
+    indexed document) that no passage gives together with a fee, a price or an amount. With no
+    name, the priced thing is the span's last two content words ("… in the EU database")."""
     out = []
-    for m in PRICE.finditer(question):
+    asks = list(PRICE.finditer(question))
+    if lang != "en" and _words("price_asks", lang):
+        asks += list(re.finditer(lexicon_pattern("price_asks", lang), question, re.I))
+    for m in asks:
         priced = _rest_of_sentence(question, m.start())  # the priced thing, not the sentence's other ask
+        names = []
         for name in re.findall(r"\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)+|\b[A-Z]{3,6}\b", priced):
             if name.split()[0] in {"How", "What", "Which", "Does", "Do", "Is", "Are", "Can", "The"}:
                 name = name.split(None, 1)[1] if len(name.split()) > 1 else ""
-            if len(name) > 2 and not _named_by_sources(name, sources) and mentions_where(
-                    name, lambda t: PRICE_TERMS.search(t) is not None) == 0:
+            if len(name) > 2 and not _named_by_sources(name, sources):
+                names.append(name)
+        for name in names:
+            word = re.compile(rf"(?<!\w){re.escape(name.lower())}(?!\w)")  # "SEC" is not "section"
+            if mentions_where(name, lambda t, w=word: w.search(t) is not None and PRICE_TERMS.search(t) is not None) == 0:
                 out.append(Unheld(name, "no indexed document gives its price", reason="reason_no_price"))
+        if not names and lang == "en":
+            clause = priced.split(",")[0]
+            content = [w for w in re.findall(r"[\w-]+", clause) if w.lower() not in _PRICE_STOP]
+            # only a noun phrase that ends the clause ("in the EU database"), not "have to pay to join it"
+            if len(content) >= 2 and re.search(rf"\b{re.escape(content[-2])}\s+{re.escape(content[-1])}\W*$", clause):
+                last, other = content[-1], content[-2]
+                if mentions_where(last, lambda t, o=re.compile(rf"(?<!\w){re.escape(other.lower())}(?!\w)"): o.search(t) is not None and PRICE_TERMS.search(t) is not None) == 0:
+                    out.append(Unheld(f"{other} {last}", "no indexed document gives its price", reason="reason_no_price"))
+    return out
+
+
+_PRICE_STOP = {"how", "much", "does", "do", "did", "would", "will", "is", "are", "can", "it", "cost", "costs", "charge",
+               "charges", "pay", "fee", "fees", "the", "a", "an", "of", "to", "in", "on", "for", "with", "per", "our",
+               "my", "we", "us", "me", "i", "you", "euros", "euro", "dollars", "ai", "what", "which", "price", "prices"}
+
+
+def _unheld_figures(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int]) -> list[Unheld]:
+    """Asks for a figure ("the minimum monthly wage", "what membership fee") whose own term no
+    sentence of any passage gives together with a figure."""
+    out = []
+    for m in AMOUNT_ASK.finditer(question):
+        words = [w for w in m.group(1).split() if w.lower() not in SIZING]
+        if len(words) < 2:
+            continue  # "the fine": too general to judge
+        term = " ".join(w.lower() for w in words[-2:])
+        term = re.sub(r"(?:ies|y|s)$", "", term) if len(words[-1]) > 4 else term.rstrip("s")
+        if mentions_where(term, lambda t: any(term in s and FIGURE.search(s) for s in re.split(r"(?<=[.;:])\s+", t))) == 0:
+            out.append(Unheld(m.group(1), "no indexed document gives that figure", reason="reason_no_figure"))
     return out
 
 
@@ -332,7 +398,7 @@ def place_span(text: str, name: str) -> tuple[int, int]:
 CONTINUATION_WORDS = 5  # a part this short names no subject of its own
 ASK_WORDS = (r"what|how|does|do|is|are|can|could|which|when|from when|since when|by when|who|will|would|should|must|"
              r"may|tell")
-_PARTS = re.compile(rf"(?<=[?.!;])\s+|,?\s+\b(?:and also|and|but|as well as|plus)\b\s+(?=(?:{ASK_WORDS})\b)", re.I)
+_PARTS = re.compile(rf"(?<=[?.!;])\s+(?-i:(?![a-z0-9]))|,?\s+\b(?:and also|and|but|as well as|plus)\b\s+(?=(?:{ASK_WORDS})\b)", re.I)
 
 
 def split_parts(question: str) -> list[str]:

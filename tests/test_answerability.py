@@ -52,6 +52,16 @@ def _split(assistant, question):
     # who is a party to an instrument: no passage lists states with that status
     ("Which Latin American states have signed the Council of Europe Framework Convention?", "have signed"),
     ("Has Thailand adhered to the UNESCO Recommendation on the Ethics of AI yet?", "Has Thailand adhered"),
+    # a figure whose own term no passage gives with a figure
+    ("What is the average hourly salary of a prompt engineer in Jakarta?", "average hourly salary"),
+    # a price with no capitalised name: the noun phrase that ends its clause
+    ("How much does it cost to rent a GPU cluster?", "GPU"),
+    # a price asked in Bahasa Indonesia, and a product asked about for its own doings
+    ("Berapa biaya sertifikasi dari Lembaga Sertifikasi Profesi Nusantara untuk auditor AI?",
+     "Lembaga Sertifikasi Profesi Nusantara"),
+    ("Does Zoho CRM store customer chats outside Malaysia?", "Zoho CRM"),
+    # a Thai instrument abbreviated letter by letter
+    ("พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล กำหนดโทษปรับไว้เท่าไร", "พ.ร.บ."),
 ])
 def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question, expected):
     names, _ = _unheld(full_assistant, question)
@@ -79,6 +89,10 @@ def test_instruments_the_corpus_does_not_hold_are_named(full_assistant, question
     # a price the corpus states with its payer (the AI Act's fees for SMEs), and who may sign
     "How much does a notified body charge an SME for a conformity assessment under the AI Act?",
     "Which states may sign the Council of Europe Framework Convention?",
+    # a figure the corpus gives (the AI Act's administrative fines), and a provision as the subject
+    "What is the maximum administrative fine for supplying incorrect information to notified bodies under the AI Act?",
+    "Does Article 50 apply to a customer-service chatbot?",
+    "Magkano ang multa sa ilalim ng EU AI Act kung hindi sinabi sa customer na AI ang kausap nila?",
 ])
 def test_held_documents_and_plain_context_are_not_flagged(full_assistant, question):
     names, _ = _unheld(full_assistant, question)
@@ -241,3 +255,20 @@ def test_a_place_law_or_topic_beside_a_named_document_is_set_aside_not_declined(
     # and a place's instrument named as someone else's is not a named document
     other = _checked(full_assistant, "What does the Hong Kong PCPD's model framework expect of AI vendors?")
     assert other.not_indexed
+
+
+def test_an_abbreviation_inside_a_sentence_is_not_a_sentence_end(full_assistant):
+    # "B.E. 2562" (the Thai calendar) continues the ask: the whole ask is about Thailand's law
+    q = "What are the fines under Thailand's Personal Data Protection Act B.E. 2562 for training a chatbot on chat logs?"
+    names, split = _split(full_assistant, q)
+    assert "Thailand's Personal Data Protection Act" in names
+    assert split is None
+
+
+def test_a_figure_ask_beside_a_covered_ask_is_named(full_assistant):
+    q = "What does the OECD say about redress, and what membership fee does the Global Partnership on Trustworthy Bots charge?"
+    names, split = _split(full_assistant, q)
+    assert split is not None
+    rest, dropped = split
+    assert "OECD" in rest and "membership fee" not in rest
+    assert [part for part, _ in dropped] == ["what membership fee does the Global Partnership on Trustworthy Bots charge?"]
