@@ -3,11 +3,12 @@ scoped to the documents the question names, with priors that favour operative pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import re
 
 from index.annotations import EXPLANATORY, unit_key
+from index.bridge import english_words
 from index.provenance import is_user_added
 from index.retrieve import Filters, PassageIndex, fuse, fuse_linear
 from index.multilingual import channel_for as multilingual_channel, merge_max
@@ -71,6 +72,10 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     scope = _scope(index, plan, filters, derived)
     exact = _exact(index, plan, scope)
     dense_query = f"{plan.standalone} {expand(plan.standalone)}" if cfg.expand_dense else plan.standalone
+    if cfg.bridge and getattr(plan, "language", "en") != "en" and (english := english_words(index.knowledge, plan.standalone, plan.language)):
+        # the question's content in English words, for BM25 and the English-only embedder
+        dense_query = f"{dense_query} {english}"
+        plan = replace(plan, retrieval_query=f"{plan.retrieval_query} {english}")
     vector = index.embed_query(dense_query)
     dense = index.dense(vector, cfg.candidates, scope)
     best_question, cross_lingual = 0.0, {}

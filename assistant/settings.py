@@ -55,6 +55,7 @@ class RetrievalSettings(BaseModel):
     definition_prior: float = Field(1.0, ge=0, le=1, description="Weight of definitions when the question does not ask what something is.")
     question_candidates: int = Field(30, ge=0, le=500, description="Annotated units taken as candidates by question match.")
     multilingual: bool = Field(True, description="For questions not in English, also match annotation questions with multilingual-e5 (index/multilingual.py).")
+    bridge: bool = Field(True, description="For questions not in English, add the English words the annotations' translations pair with the question's words to the lexical and dense queries (index/bridge.py).")
     vectors: Literal["memory", "server"] = Field("memory", description="memory: each process holds every passage vector (exact scoped search); server: only Chroma does (scoped searches use its filter, fusion fetches candidates' vectors by id): less memory, slower.")
 
 
