@@ -327,9 +327,31 @@ def _drop_old_generations(client, cfg: IngestConfig, keep: set[str]) -> None:
         name = col if isinstance(col, str) else col.name
         if name.startswith("passages-") and name not in keep:
             client.delete_collection(name)
+    if cfg.chroma.host is None and cfg.chroma.path is not None:
+        _remove_orphan_segment_folders(cfg.chroma.path)
     bm25 = cfg.data_dir / "bm25"
     for folder in bm25.iterdir() if bm25.is_dir() else ():  # BM25 files of dropped (or killed) generations
         if folder.name.startswith("passages-") and folder.name.rsplit("-a", 1)[0] not in keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_orphan_segment_folders(path: Path) -> None:
+    """Embedded Chroma (1.5) keeps a deleted collection's HNSW folder, named by its segment id, on
+    disk (24 generations left 107 MB): remove the folders no segment of the store names any more."""
+    import shutil
+    import sqlite3
+
+    db = path / "chroma.sqlite3"
+    if not db.is_file():
+        return
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        live = {row[0] for row in conn.execute("SELECT id FROM segments")}
+    for folder in path.iterdir():
+        try:
+            uuid.UUID(folder.name)
+        except ValueError:
+            continue  # not a segment folder
+        if folder.is_dir() and folder.name not in live:
             shutil.rmtree(folder, ignore_errors=True)
 
 

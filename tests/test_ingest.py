@@ -143,3 +143,26 @@ def test_settings_change_never_reuses_a_stale_index(tmp_path, mirror, sources):
     second = ingest(sources, _cfg(tmp_path, mirror, "bbb"), progress=False)
     assert second.added == first.added and second.collection != first.collection
     assert "bbb" in second.collection
+
+
+def test_dropped_generations_leave_no_segment_folders(tmp_path, mirror, sources):
+    """Chroma keeps a deleted collection's vector folder on disk; a build removes the ones no segment names."""
+    import uuid
+
+    cfg = _cfg(tmp_path, mirror)
+    ingest(sources, cfg, progress=False)
+    folders = lambda: {p.name for p in cfg.chroma.path.iterdir() if p.is_dir() and _is_uuid(p.name, uuid)}  # noqa: E731
+    assert len(folders()) == 2  # the state record's and the generation's
+    for n in range(3):  # three new generations: the first two are dropped along the way
+        ingest([replace(s, sha256=None) for s in sources], replace(cfg, settings_hash=f"test{n}"), progress=False)
+    # the state record's, the live generation's and the one before it (readers may still use it)
+    assert len(folders()) == 3, "dropped generations' vector folders are still on disk"
+    assert len(_ids(cfg)) > 30  # the live index still answers
+
+
+def _is_uuid(name, uuid) -> bool:
+    try:
+        uuid.UUID(name)
+        return True
+    except ValueError:
+        return False
