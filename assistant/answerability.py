@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from index.chunk import sentence_spans
 from index.types import Source
 
 from . import i18n
@@ -237,12 +238,13 @@ def _acronym_as_rule_book(question: str, word: str, lang: str) -> bool:
 
 def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], int], lang: str = "en",
            mentions_word: Callable[[str], int] | None = None,
-           mentions_where: Callable[[str, Callable[[str], bool]], int] | None = None) -> list[Unheld]:
+           mentions_where: Callable[..., int] | None = None) -> list[Unheld]:
     """The things the question asks about that the corpus does not hold.
 
     ``mentions(text)`` counts the passages whose text contains ``text`` (case-insensitive);
     ``mentions_word(word)`` those that contain it as a whole word (acronyms: "PDP" is not "PDPC");
-    ``mentions_where(text, test)`` those that contain it and pass ``test`` (their lower-case text)."""
+    ``mentions_where(text, test, whole_word=False)`` those that contain it and pass ``test`` (their
+    lower-case text)."""
     mentions_word = mentions_word or mentions
     out: list[Unheld] = []
     for m in STANDARD.finditer(question):
@@ -315,7 +317,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     return [u for u in out if not (u.mention.lower() in seen or seen.add(u.mention.lower()))]
 
 
-def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int],
+def _unheld_prices(question: str, mentions_where: Callable[..., int],
                    sources: dict[str, Source], lang: str = "en") -> list[Unheld]:
     """Asks for the price of a named thing (a capitalised name after the price phrase, not an
     indexed document) that no passage gives together with a fee, a price or an amount. With no
@@ -332,18 +334,15 @@ def _unheld_prices(question: str, mentions_where: Callable[[str, Callable[[str],
                 name = name.split(None, 1)[1] if len(name.split()) > 1 else ""
             if len(name) > 2 and not _named_by_sources(name, sources):
                 names.append(name)
-        for name in names:
-            word = re.compile(rf"(?<!\w){re.escape(name.lower())}(?!\w)")  # "SEC" is not "section"
-            if mentions_where(name, lambda t, w=word: w.search(t) is not None and PRICE_TERMS.search(t) is not None) == 0:
-                out.append(Unheld(name, "no indexed document gives its price", reason="reason_no_price"))
         if not names and lang == "en":
             clause = priced.split(",")[0]
             content = [w for w in re.findall(r"[\w-]+", clause) if w.lower() not in _PRICE_STOP]
             # only a noun phrase that ends the clause ("in the EU database"), not "have to pay to join it"
             if len(content) >= 2 and re.search(rf"\b{re.escape(content[-2])}\s+{re.escape(content[-1])}\W*$", clause):
-                last, other = content[-1], content[-2]
-                if mentions_where(last, lambda t, o=re.compile(rf"(?<!\w){re.escape(other.lower())}(?!\w)"): o.search(t) is not None and PRICE_TERMS.search(t) is not None) == 0:
-                    out.append(Unheld(f"{other} {last}", "no indexed document gives its price", reason="reason_no_price"))
+                names = [f"{content[-2]} {content[-1]}"]
+        for name in names:
+            if mentions_where(name, lambda t: PRICE_TERMS.search(t) is not None, whole_word=True) == 0:
+                out.append(Unheld(name, "no indexed document gives its price", reason="reason_no_price"))
     return out
 
 
@@ -352,7 +351,7 @@ _PRICE_STOP = {"how", "much", "does", "do", "did", "would", "will", "is", "are",
                "my", "we", "us", "me", "i", "you", "euros", "euro", "dollars", "ai", "what", "which", "price", "prices"}
 
 
-def _unheld_figures(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int]) -> list[Unheld]:
+def _unheld_figures(question: str, mentions_where: Callable[..., int]) -> list[Unheld]:
     """Asks for a figure ("the minimum monthly wage", "what membership fee") whose own term no
     sentence of any passage gives together with a figure."""
     out = []
@@ -362,12 +361,12 @@ def _unheld_figures(question: str, mentions_where: Callable[[str, Callable[[str]
             continue  # "the fine": too general to judge
         term = " ".join(w.lower() for w in words[-2:])
         term = re.sub(r"(?:ies|y|s)$", "", term) if len(words[-1]) > 4 else term.rstrip("s")
-        if mentions_where(term, lambda t: any(term in s and FIGURE.search(s) for s in re.split(r"(?<=[.;:])\s+", t))) == 0:
+        if mentions_where(term, lambda t: any(term in t[a:b] and FIGURE.search(t, a, b) for a, b in sentence_spans(t))) == 0:
             out.append(Unheld(m.group(1), "no indexed document gives that figure", reason="reason_no_figure"))
     return out
 
 
-def _unheld_parties(question: str, mentions_where: Callable[[str, Callable[[str], bool]], int]) -> list[Unheld]:
+def _unheld_parties(question: str, mentions_where: Callable[..., int]) -> list[Unheld]:
     """Asks which states are parties to an instrument, or whether a place is one: the indexed
     instruments state their own terms, not who has since joined them, unless a passage lists
     places with that status."""

@@ -6,6 +6,7 @@ import math
 import re
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from index.lexical import tokenize
 from index.retrieve import Filters, PassageIndex
@@ -70,7 +71,7 @@ def check_answerable(plan: QueryPlan, index: PassageIndex) -> QueryPlan:
     lang = getattr(plan, "language", "en")
     missing = unheld(plan.standalone, index.sources, lambda text: index.mentions(text, at_most=MIN_MENTIONS), lang,
                      lambda word: index.mentions_word(word, at_most=MIN_MENTIONS),
-                     lambda text, test: index.mentions_where(text, test, at_most=1))
+                     partial(index.mentions_where, at_most=1))
     # A question that names an indexed document by its own name asks what that document says:
     # a topic word (tax, shares) or a place's law beside it is a part to set aside, not a reason to
     # decline the whole question ("… follows the ASEAN Guide, so we needn't check Vietnamese law?").

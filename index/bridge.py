@@ -30,8 +30,8 @@ _lock = threading.Lock()
 _tables: dict[str, dict[str, dict[str, list[str]]]] = {}
 
 
-def _foreign(text: str) -> set[str]:
-    return {w for w in _words(text) if len(w) > 1 and not w.isdigit()}
+def _foreign(text: str) -> list[str]:
+    return [w for w in _words(text) if len(w) > 1 and not w.isdigit()]
 
 
 def _english(text: str) -> set[str]:
@@ -81,4 +81,4 @@ def english_words(knowledge, text: str, language: str) -> str:
     table = table_for(knowledge).get(language) if knowledge is not None and knowledge.annotations else None
     if not table:
         return ""
-    return " ".join(dict.fromkeys(y for w in _words(text) if len(w) > 1 for y in table.get(w, ())))
+    return " ".join(dict.fromkeys(y for w in _foreign(text) for y in table.get(w, ())))

@@ -141,16 +141,19 @@ class PassageIndex:
     def mentions_word(self, word: str, at_most: int | None = None) -> int:
         """How many passages contain ``word`` as a whole word ("PDP" is not in "PDPC"), counted up to
         ``at_most`` like ``mentions``."""
-        needle = word.lower()
-        pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])")
-        return self._mention_index.count(needle, lambda t: needle in t and pattern.search(t) is not None,
-                                         at_most, whole_word=True)
+        return self.mentions_where(word, lambda t: True, at_most, whole_word=True)
 
-    def mentions_where(self, text: str, test: Callable[[str], bool], at_most: int | None = None) -> int:
-        """How many passages contain ``text`` and pass ``test`` (on the lower-case text): a name said
-        together with something else ("AI Verify Foundation" with a fee or a price)."""
+    def mentions_where(self, text: str, test: Callable[[str], bool], at_most: int | None = None,
+                       whole_word: bool = False) -> int:
+        """How many passages contain ``text`` (as a whole word: "SEC" is not in "section") and pass
+        ``test`` (on the lower-case text): a name said together with something else ("AI Verify
+        Foundation" with a fee or a price)."""
         needle = text.lower()
-        return self._mention_index.count(needle, lambda t: needle in t and test(t), at_most)
+        if not whole_word:
+            return self._mention_index.count(needle, lambda t: needle in t and test(t), at_most)
+        pattern = re.compile(rf"(?<![\w-]){re.escape(needle)}(?![\w-])")
+        return self._mention_index.count(needle, lambda t: needle in t and pattern.search(t) is not None and test(t),
+                                         at_most, whole_word=True)
 
     @cached_property
     def doc_freq(self) -> dict[str, int]:

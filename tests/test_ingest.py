@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -147,11 +148,9 @@ def test_settings_change_never_reuses_a_stale_index(tmp_path, mirror, sources):
 
 def test_dropped_generations_leave_no_segment_folders(tmp_path, mirror, sources):
     """Chroma keeps a deleted collection's vector folder on disk; a build removes the ones no segment names."""
-    import uuid
-
     cfg = _cfg(tmp_path, mirror)
     ingest(sources, cfg, progress=False)
-    folders = lambda: {p.name for p in cfg.chroma.path.iterdir() if p.is_dir() and _is_uuid(p.name, uuid)}  # noqa: E731
+    folders = lambda: {p.name for p in cfg.chroma.path.iterdir() if p.is_dir() and _is_uuid(p.name)}  # noqa: E731
     assert len(folders()) == 2  # the state record's and the generation's
     for n in range(3):  # three new generations: the first two are dropped along the way
         ingest([replace(s, sha256=None) for s in sources], replace(cfg, settings_hash=f"test{n}"), progress=False)
@@ -160,7 +159,7 @@ def test_dropped_generations_leave_no_segment_folders(tmp_path, mirror, sources)
     assert len(_ids(cfg)) > 30  # the live index still answers
 
 
-def _is_uuid(name, uuid) -> bool:
+def _is_uuid(name: str) -> bool:
     try:
         uuid.UUID(name)
         return True
