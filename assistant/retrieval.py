@@ -3,9 +3,9 @@ scoped to the documents the question names, with priors that favour operative pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-
+import heapq
 import re
+from dataclasses import dataclass, field, replace
 
 from index.annotations import EXPLANATORY, unit_key
 from index.bridge import english_words
@@ -132,8 +132,8 @@ def _linear(index: PassageIndex, vector, dense: list[ScoredPassage], lexical: di
             cfg: RetrievalSettings, units: dict[tuple[str, str], float]) -> list[ScoredPassage]:
     """Cosine + weighted BM25 + weighted annotation-question match of the passage's unit, over the
     union of the dense, lexical and question-match candidates."""
-    top_lexical = sorted(lexical, key=lambda pid: -lexical[pid])[: cfg.candidates]
-    top_units = sorted(units, key=lambda u: -units[u])[: cfg.question_candidates]
+    top_lexical = heapq.nlargest(cfg.candidates, lexical, key=lexical.__getitem__)
+    top_units = heapq.nlargest(cfg.question_candidates, units, key=units.__getitem__)
     by_question = [pid for u in top_units for pid in index.by_unit.get(u, ())]
     ids = list(dict.fromkeys([h.passage.passage_id for h in dense] + top_lexical + by_question))
     cos = dict(zip(ids, index.cosines(vector, ids).tolist()))

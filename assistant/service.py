@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from .errors import BadRequest, NotFound, NotReady
 from .library import add_user_source, all_sources, ingest_config
 from .settings import Settings
 from .types import Answer, Comparison, Turn
+
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -78,6 +81,25 @@ class Assistant:
         if switched:  # the old index goes now unless a request still holds it; its native memory with it
             gc.collect()
             release_freed_memory()
+
+    # One question per language the assistant reads: answering them at start-up builds what each
+    # language loads on first use (Thai segmentation's dictionary, the e5 channel, the English-words
+    # table, the gazetteers), so no user's first question pays for it (a first Thai one took 2.4 s).
+    WARM_QUESTIONS = ("Must a chatbot tell users that it is an AI system?",
+                      "Apakah chatbot wajib memberi tahu pengguna bahwa ia adalah sistem AI?",
+                      "Adakah chatbot perlu memberitahu pengguna bahawa ia sistem AI?",
+                      "Chatbot có phải cho người dùng biết đó là hệ thống AI không?",
+                      "แชทบอทต้องแจ้งผู้ใช้ว่าเป็นระบบเอไอหรือไม่",
+                      "Kailangan bang sabihin ng chatbot sa mga user na AI system ito?")
+
+    def warm(self) -> None:
+        """Answers WARM_QUESTIONS once (extractive); errors are the first real question's to report."""
+        for question in self.WARM_QUESTIONS:
+            try:
+                self.ask(question, mode="extractive")
+            except Exception:  # noqa: BLE001 - warming is an optimisation, never a reason not to start
+                log.warning("warm-up question failed", exc_info=True)
+                return
 
     def ready(self) -> bool:
         try:

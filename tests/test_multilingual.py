@@ -165,3 +165,15 @@ def test_the_real_channel_is_centred_per_language_and_finds_the_unit(full_assist
     assert hi > lo and hi_to > lo_to  # measured on the questions themselves, increasing
     scores = channel.unit_scores(question, None, lang)
     assert max(scores, key=scores.get) == ("eu-ai-act-2024-1689", unit)
+
+
+def test_warm_up_asks_once_in_every_language_and_builds_the_english_words_table(full_assistant):
+    """Start-up warming (Assistant.warm, before /readyz says ready) must reach each language's
+    first-use costs: one question per language, and the table of English words built."""
+    from assistant.language import question_language
+    from index import bridge
+
+    assert sorted(question_language(q) for q in full_assistant.WARM_QUESTIONS) == sorted(["en", "fil", "id", "ms", "th", "vi"])
+    bridge._tables.clear()
+    full_assistant.warm()
+    assert full_assistant.index.knowledge.hash in bridge._tables

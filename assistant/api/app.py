@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.exceptions import HTTPException as StarletteHTTPException  # noqa: E402
 from starlette.routing import Match  # noqa: E402
 from starlette.types import ASGIApp, Message, Receive, Scope, Send  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 from ..errors import AssistantError, NotFound  # noqa: E402
 from ..service import Assistant  # noqa: E402
@@ -172,6 +173,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Requests run in threads side by side; a BLAS pool per matrix-vector product would make
+        # them fight over the cores (2 here) for products that take well under a millisecond.
+        threadpool_limits(1, user_api="blas")
         job.warm_up()  # background: /healthz answers at once, /readyz once the index is loaded or built
         yield
 

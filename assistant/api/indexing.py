@@ -128,6 +128,7 @@ class IndexJob:
             log.exception("could not load the index")
             return
         if ready:
+            self.assistant.warm()  # /readyz stays "loading" until the first questions are cheap
             self.state = "idle"
             log.info("index loaded: %d passages", len(self.assistant.index.passages))
             return
