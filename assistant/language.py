@@ -104,6 +104,18 @@ def malay_or_indonesian(text: str, conf: dict[str, float]) -> str:
     return "id"
 
 
+_NAME = re.compile(r"[\w'’.-]*[^\W\d_][\w'’.-]*")
+
+
+def _without_names(text: str) -> str:
+    """The text without words that carry a capital after their first letter ("ChatGPT", "OpenAI's",
+    "AI", "EU"): product names and acronyms belong to no language, and lingua reads them as Tagalog
+    ("Is OpenAI's ChatGPT a general-purpose AI model under the AI Act?" was Filipino, 0.54)."""
+    words = _NAME.findall(text)
+    kept = [w for w in words if w[1:] == w[1:].lower()]
+    return " ".join(kept) if len(kept) >= SHORT_WORDS else text
+
+
 def detect(text: str, fallback: str = "en") -> str:
     """The language code of ``text``; ``fallback`` when the text carries too little to tell."""
     letters = _LETTER.findall(text)
@@ -113,8 +125,12 @@ def detect(text: str, fallback: str = "en") -> str:
         return "th"
     if len(_VIETNAMESE.findall(text)) >= 2:
         return "vi"
-    conf = confidences(text)
+    conf = confidences(_without_names(text))
+    # Malay and Indonesian share most words and split lingua's confidence between them: the family counts.
+    malay_family = conf.get("id", 0.0) + conf.get("ms", 0.0)
     best = max(conf, key=conf.get) if conf else "en"
+    if best in ("id", "ms") and malay_family >= MIN_CONFIDENCE:
+        return malay_or_indonesian(text, conf)
     if conf.get(best, 0.0) < MIN_CONFIDENCE:
         return fallback
     if best in ("id", "ms"):

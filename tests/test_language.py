@@ -100,6 +100,13 @@ def test_identifiers_and_nonsense_stay_english():
     assert detect("") == "en"
 
 
+def test_product_names_and_acronyms_do_not_decide_the_language():
+    # lingua alone reads these as Tagalog (0.54) and as below-threshold Indonesian (0.499)
+    assert detect("Is OpenAI's ChatGPT a general-purpose AI model under the AI Act?") == "en"
+    assert detect("Apa isi Pasal 14 ayat (4) huruf e AI Act Uni Eropa?") == "id"
+    assert detect("Ano ang sinasabi ng EU AI Act tungkol sa GPAI?") == "fil"
+
+
 def test_short_follow_up_inherits_the_conversation_language():
     earlier = ["Apakah saya harus memberi tahu pelanggan bahwa mereka berbicara dengan chatbot?"]
     assert question_language("Dan Article 6?", earlier) == "id"
