@@ -48,7 +48,12 @@ ACTING = re.compile(r"\b(fine[sd]?|ruled?|ruling|judgment|judgement|court|verdic
 NUMBERED = re.compile(r"(?<![\w/])\d{1,4}/\d{4}(?:/[\w.-]+)?(?![\w/])")
 # Events after a document was written ("who has signed it so far"): no indexed text can report them.
 # Within one ask (no comma or semicolon between), so the rest of a mixed question is still answered.
-SINCE = re.compile(r"\b(?:which|who|how many|what)\b[^.?!,;]{0,80}\b(?:ha(?:s|ve))\b[^.?!,;]{0,60}\b(?:so far|to date|as of (?:now|today))\b", re.I)
+SINCE = re.compile(r"\b(?:which|who|how many|how much|what)\b(?:[^.?!,;]|\.(?=\w)){0,80}\b(?:ha(?:s|ve))\b(?:[^.?!,;]|\.(?=\w)){0,60}"
+                   r"\b(?:so far|to date|as of (?:now|today)|since(?: then)?(?=\s*[?.!]|$))", re.I)
+# An ask for a body's contact details ("what's the AI Office's email address"): held only if a
+# passage gives one (an e-mail address, or a phone number after its word).
+CONTACT = re.compile(r"\b(?:e-?mail(?: address)?|phone number|telephone number|hotline|fax number|postal address|mailing address)\b", re.I)
+CONTACT_GIVEN = re.compile(r"[\w.-]+@[\w-]+\.[\w.]+|\b(?:tel|phone|telephone|hotline|fax)\b\W{0,3}\+?\d[\d\s()-]{6,}")
 # An ask for what something costs ("How much does it cost to join the AI Verify Foundation?"): held
 # only if a passage says the priced thing together with a price.
 PRICE = re.compile(r"\bhow much (?:does|do|did|would|will|is|are|can)\b[^.?!]{0,80}?\b(?:cost|costs|charge|charges|pay|fees?)\b"
@@ -59,13 +64,15 @@ PRICE_TERMS = re.compile(r"\b(?:fee|fees|price|prices|pricing|membership costs?|
 # ratified …"): held only if a passage names three or more places together with that status.
 PARTIES = re.compile(r"\b(?:which|what|how many)\s+(?:[\w-]+\s+){0,3}?(?:countries|states|nations|members|governments|"
                      r"parties|signatories)\b[^.?!;]{0,80}?\b(ratif\w*|adhere[sd]?|acced\w*|signed|joined|belong to|are members of)", re.I)
-STATUS_OF = r"\b(?:has|have|did)\s+{place}\s+(?:\w+\s+)?(ratif\w*|adhere[sd]?|acced\w*|signed|joined)\b"
+STATUS_OF = r"\b(?:has|have|did)\s+{place}\s+(?:\w+\s+)?(ratif\w*|adhere[sd]?|acced\w*|signed|joined|agreed|committed|pledged|endorsed)\b"
 # An ask for a figure ("What is the minimum monthly wage …", "what membership fee would …"): held
 # only if some sentence of a passage gives the figure's own term (its last two words) with a figure.
 AMOUNT_NOUNS = (r"(?:fees?|fines?|prices?|costs?|wages?|salar(?:y|ies)|rates?|thresholds?|amounts?|allowances?|grants?|"
                 r"budgets?|penalt(?:y|ies)|tax(?:es)?|levy|levies|sums?|subsid(?:y|ies))")
-AMOUNT_ASK = re.compile(rf"\b(?:what|which)\s+(?:(?:is|are|was|were|would be|will be)\s+the\s+)?((?:[\w-]+\s+){{0,3}}?{AMOUNT_NOUNS})"
-                        r"(?=\s+(?:does|do|did|would|will|is|are|was|were|can|could|for|of|under|in|on|that|to|if|when)\b|\s*[?,.;]|$)", re.I)
+AMOUNT_ASK = re.compile(rf"\b(?:(?:what|which)\s+(?:(?:is|are|was|were|would be|will be)\s+the\s+)?|what['’]s\s+the\s+)((?:[\w-]+\s+){{0,3}}?{AMOUNT_NOUNS})"
+                        r"(?=\s+(?:does|do|did|would|will|is|are|was|were|can|could|for|of|under|in|on|that|to|if|when)\b|\s*[?,.;]|$)"
+                        # "how much are US statutory damages per infringed work?": the figure's own term
+                        r"|\bhow much (?:is|are|was|were)\s+(?:the\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:per|for|of|under|in|on|if|when)\b|\s*[?,.;]|$)", re.I)
 # Words that size a figure rather than name it ("maximum fine" is a fine).
 SIZING = {"maximum", "minimum", "max", "min", "exact", "total", "typical", "current", "usual", "average", "highest",
           "lowest", "statutory", "actual", "official", "new", "expected", "likely", "the", "a", "an", "any", "their", "its"}
@@ -75,14 +82,15 @@ FIGURE = re.compile(r"\d[\d,.]*\s?(?:%|percent|per cent|eur\b|euros?|usd|sgd|dol
 # The subject of a question about a product or a company ("Does Microsoft 365 Copilot keep …"):
 # a capitalised name no passage mentions, asked about for its own doings, not how a rule classes it.
 SUBJECT = re.compile(r"(?:^|[.?!]\s+|,\s+(?:and\s+|but\s+)?)(?i:does|do|did|is|are|can|will|would|has|have)\s+"
-                     r"([A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|\d+))*)\s+(?!(?i:count|qualify|fall|need|have to|must|be)\b)[a-z]")
+                     r"([A-Z][\w-]*(?:['’]s)?(?:\s+(?:[A-Z][\w-]*|\d+))*)\s+(?!(?i:count|qualify|fall|need|have to|must|be)\b)[a-z]")
 # Thai instruments abbreviated letter by letter ("พ.ร.บ." an Act, "พ.ร.ฎ." a royal decree).
 THAI_DOTTED = re.compile(r"(?<![\u0E00-\u0E7F.])(?:[\u0E01-\u0E2E]{1,3}\.){2,}")
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 # What a named body's name ends in ("National AI Office", "Cyberspace Administration").
 BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute|Centre|Center)\b"
 LOCATIVE = re.compile(r"\b(in|at|near|from|based in|out of|around)\s+$", re.I)
-ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|those|these|such)\b", re.I)
+# ("… there?" at a clause's end points back at a place; "which one" at a thing just named.)
+ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|those|these|such)\b|\bthere(?=\s*[?.!,;]|$)|\b(?:which|that|this) one\b", re.I)
 # A thing the corpus mentions in fewer passages than this is not something it can answer about.
 MIN_MENTIONS = 3
 _STOPWORDS = {"the", "of", "on", "and", "for", "no", "ai", "act", "law", "bill", "decree", "directive", "regulation",
@@ -247,6 +255,18 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     lower-case text)."""
     mentions_word = mentions_word or mentions
     out: list[Unheld] = []
+    names_held = asks_about_a_document(question, sources)
+
+    def scarce(name: str, count: Callable[[str], int]) -> bool:
+        """Too rare to answer about; a name that a question about a named document asks after needs
+        only one mention ("the Cyber Security Agency, as mentioned in the expanded ASEAN guide").
+        A place before a name counts when passages say the two together ("Singapore National AI
+        Strategy"; not "Thailand's Personal Data Protection Act")."""
+        found = count(name)
+        if found == 0 and mentions_where is not None and (split := _leading_place(name)):
+            place, rest = split
+            found = mentions_where(rest, lambda t: place.lower() in t)
+        return found < (1 if names_held else MIN_MENTIONS)
     for m in STANDARD.finditer(question):
         if not _named_by_sources(m.group(0), sources):
             out.append(Unheld(m.group(0), "no indexed document is that standard"))
@@ -260,7 +280,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         if _named_by_sources(name, sources):
             continue
         distinctive = [w for w in re.findall(r"[\w'’-]+", name) if w.lower().strip("'’s") not in _STOPWORDS and len(w) > 2]
-        if distinctive and mentions(name) < MIN_MENTIONS:
+        if distinctive and scarce(name, mentions):
             out.append(Unheld(name, "it is not among the indexed documents"))
     for m in ACRONYM.finditer(question):
         word = m.group(0)
@@ -276,7 +296,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in THAI_DOTTED.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "it is not among the indexed documents"))
-    if not asks_about_a_document(question, sources):
+    if not names_held:
         for m in SUBJECT.finditer(question):
             name = m.group(1)
             if (name not in {"I", "We"} and not places(name) and not _named_by_sources(name, sources)
@@ -296,7 +316,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         name = m.group(1)
         window = question[max(0, m.start() - 50): m.end() + 50]
         located = LOCATIVE.search(question[:m.start()])  # "an office in Lyon": a place, not an actor
-        if (mentions_word(name) < MIN_MENTIONS and ACTING.search(window) and not located and not _named_by_sources(name, sources)
+        if (scarce(name, mentions_word) and ACTING.search(window) and not located and not _named_by_sources(name, sources)
                 and not places(name)):
             out.append(Unheld(name, "no indexed document mentions it"))
     for m in NUMBERED.finditer(question):
@@ -307,6 +327,13 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         out += _unheld_prices(question, mentions_where, sources, lang) + _unheld_parties(question, mentions_where)
         if lang == "en":
             out += _unheld_figures(question, mentions_where)
+    for m in CONTACT.finditer(question):
+        # whose details: the name just before ("the AI Office's email address"), else any
+        owner = re.search(r"((?:[A-Z][\w.-]*\s+){0,4}[A-Z][\w.-]*)['’]s\s+$", question[max(0, m.start() - 60):m.start()])
+        needle = owner.group(1) if owner else m.group(0).split()[0][:5]
+        if mentions_where is not None and mentions_where(needle, lambda t: CONTACT_GIVEN.search(t) is not None) == 0:
+            shown = f"{owner.group(1)}'s {m.group(0)}" if owner else m.group(0)
+            out.append(Unheld(m.group(0), "no indexed document gives such contact details", reason="reason_no_record", shown=shown))
     for m in SINCE.finditer(question):
         out.append(Unheld(m.group(0), "the indexed documents cannot report what happened after they were written"))
     for m in YEAR.finditer(question):
@@ -356,13 +383,18 @@ def _unheld_figures(question: str, mentions_where: Callable[..., int]) -> list[U
     sentence of any passage gives together with a figure."""
     out = []
     for m in AMOUNT_ASK.finditer(question):
-        words = [w for w in m.group(1).split() if w.lower() not in SIZING]
-        if len(words) < 2:
-            continue  # "the fine": too general to judge
+        asked = m.group(1) or m.group(2)
+        words = [w for w in asked.split() if w.lower() not in SIZING and not (m.group(2) and w.lower() in _PRICE_STOP)]
+        if not words:
+            continue
         term = " ".join(w.lower() for w in words[-2:])
         term = re.sub(r"(?:ies|y|s)$", "", term) if len(words[-1]) > 4 else term.rstrip("s")
-        if mentions_where(term, lambda t: any(term in t[a:b] and FIGURE.search(t, a, b) for a, b in sentence_spans(t))) == 0:
-            out.append(Unheld(m.group(1), "no indexed document gives that figure", reason="reason_no_figure"))
+        if len(words) < 2:  # "the fine": too general to judge, unless no passage has the word at all ("salary")
+            held = mentions_where(term, lambda t: True, whole_word=False) > 0
+        else:
+            held = mentions_where(term, lambda t: any(term in t[a:b] and FIGURE.search(t, a, b) for a, b in sentence_spans(t))) > 0
+        if not held:
+            out.append(Unheld(asked, "no indexed document gives that figure", reason="reason_no_figure"))
     return out
 
 
@@ -382,6 +414,15 @@ def _unheld_parties(question: str, mentions_where: Callable[..., int]) -> list[U
                 out.append(Unheld(m.group(0), f"no indexed document says whether {place.name} has done so",
                                   reason="reason_no_record", shown=f"whether {place.name} {m.group(0).split()[0].lower()} {m.group(1)}"))
     return out
+
+
+def _leading_place(name: str) -> tuple[str, str] | None:
+    """("Singapore", "National AI Strategy") of "Singapore National AI Strategy" (None if no place leads)."""
+    found = [p for p in places(name) if name.lower().startswith(p.name.lower())]
+    if not found:
+        return None
+    rest = re.sub(r"^['’]s\s+", "", name[len(found[0].name):]).strip()
+    return (found[0].name, rest) if rest else None
 
 
 def _rest_of_sentence(question: str, start: int) -> str:
