@@ -76,9 +76,14 @@ def table_for(knowledge) -> dict[str, dict[str, list[str]]]:
     return table
 
 
+# Malay and Indonesian share most of their vocabulary: a word one table lacks is looked up in the other's.
+SIBLING = {"ms": "id", "id": "ms"}
+
+
 def english_words(knowledge, text: str, language: str) -> str:
     """The English words of a question in ``language`` (empty for English or an unknown language)."""
-    table = table_for(knowledge).get(language) if knowledge is not None and knowledge.annotations else None
+    tables = table_for(knowledge) if knowledge is not None and knowledge.annotations else {}
+    table, sibling = tables.get(language), tables.get(SIBLING.get(language, ""), {})
     if not table:
         return ""
-    return " ".join(dict.fromkeys(y for w in _foreign(text) for y in table.get(w, ())))
+    return " ".join(dict.fromkeys(y for w in _foreign(text) for y in table.get(w) or sibling.get(w, ())))

@@ -35,3 +35,23 @@ def test_the_pairing_is_learned_from_the_units_not_listed():
     table = build({"doc": units})["vi"]
     assert table["khói"][0] == "smoke" and table["nước"][0] == "water"
     assert "robot" not in table  # in every unit: no content of its own
+
+
+def test_malay_and_indonesian_lend_each_other_the_words_one_table_lacks(table):
+    from index import bridge
+
+    only_id = sorted(w for w in table["id"] if w not in table["ms"] and w.isalpha())
+    assert only_id, "the Indonesian table should hold words the Malay one lacks"
+    word = only_id[0]
+
+    class Knowledge:  # the two attributes english_words reads
+        hash = "test-sibling"
+        annotations = {"doc": {"u": None}}
+
+    bridge._tables[Knowledge.hash] = table
+    try:
+        got = bridge.english_words(Knowledge, f"apa {word}", "ms").split()
+        assert got and set(got) <= set(table["id"][word])
+        assert bridge.english_words(Knowledge, f"apa {word}", "vi") == ""  # no sibling for Vietnamese
+    finally:
+        del bridge._tables[Knowledge.hash]
