@@ -30,8 +30,16 @@ _lock = threading.Lock()
 _tables: dict[str, dict[str, dict[str, list[str]]]] = {}
 
 
-def _foreign(text: str) -> list[str]:
-    return [w for w in _words(text) if len(w) > 1 and not w.isdigit()]
+# Vietnamese writes a word's syllables apart ("dữ liệu", data): syllable pairs count as words too.
+# On tune's Vietnamese cases the gold passage reached the top 20 for 0.47 instead of 0.41.
+SYLLABIC = {"vi"}
+
+
+def _foreign(text: str, lang: str = "") -> list[str]:
+    words = [w for w in _words(text) if len(w) > 1 and not w.isdigit()]
+    if lang in SYLLABIC:
+        words += [f"{a}_{b}" for a, b in zip(words, words[1:])]
+    return words
 
 
 def _english(text: str) -> set[str]:
@@ -46,7 +54,7 @@ def build(annotations: dict[str, dict[str, Annotation]]) -> dict[str, dict[str, 
             a = annotations[doc][unit]
             english = {w for q in a.questions for w in _english(q)}
             for lang, questions in a.translations:
-                units[lang].append(({w for q in questions for w in _foreign(q)}, english))
+                units[lang].append(({w for q in questions for w in _foreign(q, lang)}, english))
     tables = {}
     for lang, pairs in units.items():
         df_f, df_e, both = Counter(), Counter(), Counter()
@@ -86,4 +94,4 @@ def english_words(knowledge, text: str, language: str) -> str:
     table, sibling = tables.get(language), tables.get(SIBLING.get(language, ""), {})
     if not table:
         return ""
-    return " ".join(dict.fromkeys(y for w in _foreign(text) for y in table.get(w) or sibling.get(w, ())))
+    return " ".join(dict.fromkeys(y for w in _foreign(text, language) for y in table.get(w) or sibling.get(w, ())))

@@ -55,3 +55,8 @@ def test_malay_and_indonesian_lend_each_other_the_words_one_table_lacks(table):
         assert bridge.english_words(Knowledge, f"apa {word}", "vi") == ""  # no sibling for Vietnamese
     finally:
         del bridge._tables[Knowledge.hash]
+
+
+def test_vietnamese_syllable_pairs_are_words_of_their_own(table):
+    # "dữ liệu" (data) is one word of two syllables; its pair, not "dữ" alone, means data
+    assert "data" in table["vi"].get("dữ_liệu", [])
