@@ -185,7 +185,7 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
     premise_text, premise_cits = premise_correction(ctx)
     plan = ctx.plan
     text, cits = shape.compose(chosen, ctx.index, ctx.page_maps(), markets=plan.markets, jurisdictions=plan.jurisdictions,
-                               named=plan.documents, uncovered=plan.uncovered, temporal=bool(shape.ASKS_WHEN.search(plan.standalone)),
+                               named=plan.documents, uncovered=plan.uncovered, temporal=shape.asks_when(plan.standalone, getattr(plan, "language", "en")),
                                lang=getattr(plan, "language", "en"), first_n=len(premise_cits) + 1)
     if premise_text:
         text = premise_text + "\n\n" + text

@@ -16,6 +16,7 @@ from index.types import ScoredPassage
 
 from .query import QueryPlan, derivatives, expand, plan as make_plan, resolve, strip_names
 from .settings import RetrievalSettings
+from .shape import asks_when
 
 # Obligations live in articles, annex points and subcategories; recitals, front matter and tables
 # of contents explain or list them. A mild prior keeps the operative text on top.
@@ -37,6 +38,15 @@ ABOUT_THE_DOCUMENT = re.compile(r"\b(foreword|preface|introduction|background|pu
 # needs the rule that uses the defined term.
 ASKS_DEFINITION = re.compile(r"\b(what (is|are|counts as|does .{1,40} mean)|what's|define[sd]?|definition|meaning|"
                              r"considered (a|an)|qualif(y|ies) as|count as)\b", re.I)
+# A question asking when (from which date, by which deadline, for how long) is answered by a
+# provision that states a date or a period: such passages rank a little higher for it
+# (RetrievalSettings.dated_prior; on tune 1.08 took temporal citation recall from 0.738 to 0.754 and
+# lost nothing overall, 1.15 lost as many other cases as it gained).
+DATED = re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+                   r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}\b|"
+                   r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|thirty|sixty|ninety)\s+"
+                   r"(?:days?|weeks?|months?|years?)\b|\b(?:19|20)\d\d\b|\b(?:Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|"
+                   r"September|Oktober|November|Desember)\b", re.I)
 JURISDICTION_BOOST = 1.2
 RANK_DEPTH = 20  # answers report this many ranked passages, so evaluators see where the gold ranked  # places named in the question ("we ship to France") favour their rules
 # In a follow-up the carried-over topic says where we are, the new turn what is asked now
@@ -103,8 +113,9 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
         units = merge_max(units, cross_lingual)
         fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg, units)
     about_document = bool(ABOUT_THE_DOCUMENT.search(plan.standalone))
+    dated_boost = cfg.dated_prior if asks_when(plan.standalone, getattr(plan, "language", "en")) else 1.0
     asks_definition = bool(ASKS_DEFINITION.search(plan.standalone))
-    fused = sorted((_with_prior(index, h, plan, about_document, asks_definition, cfg.definition_prior, filters, derived)
+    fused = sorted((_with_prior(index, h, plan, about_document, asks_definition, cfg.definition_prior, filters, derived, dated_boost)
                     for h in fused),
                    key=lambda h: -h.score)
     seen = {h.passage.passage_id for h in exact}
@@ -189,8 +200,10 @@ def _exact(index: PassageIndex, plan: QueryPlan, scope: set[str] | None) -> list
 
 def _with_prior(index: PassageIndex, hit: ScoredPassage, plan: QueryPlan, about_document: bool = False,
                 asks_definition: bool = True, definition_prior: float = 1.0,
-                filters: Filters | None = None, derived: set[str] = frozenset()) -> ScoredPassage:
+                filters: Filters | None = None, derived: set[str] = frozenset(), dated_boost: float = 1.0) -> ScoredPassage:
     prior = 1.0 if about_document else KIND_PRIOR.get(hit.passage.kind, 1.0)
+    if dated_boost != 1.0 and DATED.search(hit.passage.text):
+        prior *= dated_boost
     note = index.knowledge.annotation(hit.passage.passage_id)
     if note is not None and note.kind in EXPLANATORY and not about_document:
         prior = min(prior, EXPLANATORY_PRIOR)

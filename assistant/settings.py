@@ -53,6 +53,7 @@ class RetrievalSettings(BaseModel):
     question_floor: float = Field(0.45, ge=0, le=1, description="Question similarity below which an annotation adds nothing.")
     question_mode: Literal["bonus", "max"] = Field("bonus", description="bonus: add the question match above the floor; max: lift the text match to the question match.")
     definition_prior: float = Field(1.0, ge=0, le=1, description="Weight of definitions when the question does not ask what something is.")
+    dated_prior: float = Field(1.08, ge=1, le=2, description="Weight of passages that state a date or period when the question asks when.")
     question_candidates: int = Field(30, ge=0, le=500, description="Annotated units taken as candidates by question match.")
     multilingual: bool = Field(True, description="For questions not in English, also match annotation questions with multilingual-e5 (index/multilingual.py).")
     bridge: bool = Field(True, description="For questions not in English, add the English words the annotations' translations pair with the question's words to the lexical and dense queries (index/bridge.py).")

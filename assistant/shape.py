@@ -20,9 +20,23 @@ from .i18n import binding_label, format_date, status_word, t, where_label
 from .types import Citation
 
 # Temporal asks: answered with the date and a citation of the provision that sets it.
-ASKS_WHEN = re.compile(r"\b(when|from when|by when|which date|what date|deadline|start(s)? to apply|apply from|applies from|"
+# "when" asks only where it opens a question or a clause ("When does …", "…, and from when …"), not
+# as a conjunction ("what should we consider when judging …").
+ASKS_WHEN = re.compile(r"(?:^|[.?!,;:]\s*|\b(?:and|but|or|so|also)\s+)(?:(?:from|since|by|until|till)\s+)?when\b|"
+                       r"\b(by when|which date|what date|deadline|start(s)? to apply|apply from|applies from|"
                        r"come into (force|effect|application)|enter into (force|application)|in force|effective|"
-                       r"how long (do|does|have)|transition(al)? period|grace period)\b", re.I)
+                       r"how long (do|does|have|must|can|may|is|are)|how (quickly|soon)|within how many|transition(al)? period|grace period)\b", re.I)
+
+
+def asks_when(text: str, lang: str = "en") -> bool:
+    """A temporal ask, in English or by the question's language's own words (assistant/lexicon.toml)."""
+    from .answerability import lexicon_pattern
+
+    if ASKS_WHEN.search(text):
+        return True
+    return lang != "en" and re.search(lexicon_pattern("when_words", lang), text, re.I) is not None
+
+
 ACTOR_WORDS = {"authorised-representative": "authorised representatives", "product-manufacturer": "product manufacturers",
                "gpai-provider": "providers of general-purpose AI models", "organisation": "organisations",
                "government": "governments and public authorities", "regulator": "regulators", "individual": "individuals"}
