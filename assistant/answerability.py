@@ -59,6 +59,10 @@ CONTACT_GIVEN = re.compile(r"[\w.-]+@[\w-]+\.[\w.]+|\b(?:tel|phone|telephone|hot
 PRICE = re.compile(r"\bhow much (?:does|do|did|would|will|is|are|can)\b[^.?!]{0,80}?\b(?:cost|costs|charge|charges|pay|fees?)\b"
                    r"|\b(?:what|which) (?:is|are|were|was) the (?:price|prices|pricing|fees?|costs?|membership (?:fees?|tiers?)|"
                    r"subscription (?:fees?|plans?))\b|\bmembership (?:fees?|tiers?)\b", re.I)
+# Who charges ("what do annotation vendors in Manila charge", "what does that hub charge for …").
+CHARGED_BY = re.compile(r"\bwhat (?:do|does|did|would|will|might|could)\s+((?:[\w'’-]+\s+){1,6}?)(?:usually\s+|typically\s+|normally\s+)?"
+                        r"(?:charge|charges|bill|cost)\b", re.I)
+_DETERMINERS = {"that", "this", "those", "these", "their", "such", "usually", "typically", "normally", "in", "at", "from"}
 PRICE_TERMS = re.compile(r"\b(?:fee|fees|price|prices|pricing|membership costs?|subscriptions?)\b|(?:\busd|\beur|\bsgd|\$|€)\s?\d", re.I)
 # Which states are parties to an instrument ("Which ASEAN states have adhered to …", "Has Vietnam
 # ratified …"): held only if a passage names three or more places together with that status.
@@ -68,11 +72,14 @@ STATUS_OF = r"\b(?:has|have|did)\s+{place}\s+(?:\w+\s+)?(ratif\w*|adhere[sd]?|ac
 # An ask for a figure ("What is the minimum monthly wage …", "what membership fee would …"): held
 # only if some sentence of a passage gives the figure's own term (its last two words) with a figure.
 AMOUNT_NOUNS = (r"(?:fees?|fines?|prices?|costs?|wages?|salar(?:y|ies)|rates?|thresholds?|amounts?|allowances?|grants?|"
-                r"budgets?|penalt(?:y|ies)|tax(?:es)?|levy|levies|sums?|subsid(?:y|ies))")
-AMOUNT_ASK = re.compile(rf"\b(?:(?:what|which)\s+(?:(?:is|are|was|were|would be|will be)\s+the\s+)?|what['’]s\s+the\s+)((?:[\w-]+\s+){{0,3}}?{AMOUNT_NOUNS})"
+                r"budgets?|penalt(?:y|ies)|tax(?:es)?|levy|levies|sums?|subsid(?:y|ies)|pay|tariffs?|market shares?|"
+                r"revenues?|premiums?|money|funding)")
+AMOUNT_ASK = re.compile(rf"\b(?:(?:what|which)\s+(?:(?:is|are|was|were|would be|will be)\s+(?:the\s+|[A-Z][\w-]*['’]s\s+))?|what['’]s\s+the\s+)((?:[\w-]+\s+){{0,3}}?{AMOUNT_NOUNS})"
                         r"(?=\s+(?:does|do|did|would|will|is|are|was|were|can|could|for|of|under|in|on|that|to|if|when)\b|\s*[?,.;]|$)"
                         # "how much are US statutory damages per infringed work?": the figure's own term
-                        r"|\bhow much (?:is|are|was|were)\s+(?:the\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:per|for|of|under|in|on|if|when)\b|\s*[?,.;]|$)", re.I)
+                        r"|\bhow much (?:is|are|was|were)\s+(?:the\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:per|for|of|under|in|on|if|when)\b|\s*[?,.;]|$)"
+                        # "how much prize money did the winners receive?"
+                        r"|\bhow much ((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?=(?:did|does|do|has|have|will|would|can|could)\b)", re.I)
 # Words that size a figure rather than name it ("maximum fine" is a fine).
 SIZING = {"maximum", "minimum", "max", "min", "exact", "total", "typical", "current", "usual", "average", "highest",
           "lowest", "statutory", "actual", "official", "new", "expected", "likely", "the", "a", "an", "any", "their", "its"}
@@ -81,13 +88,16 @@ FIGURE = re.compile(r"\d[\d,.]*\s?(?:%|percent|per cent|eur\b|euros?|usd|sgd|dol
                     r"ten|twelve|fifteen|thirty)\s+(?:days?|months?|years?|per cent)", re.I)
 # The subject of a question about a product or a company ("Does Microsoft 365 Copilot keep …"):
 # a capitalised name no passage mentions, asked about for its own doings, not how a rule classes it.
-SUBJECT = re.compile(r"(?:^|[.?!]\s+|,\s+(?:and\s+|but\s+)?)(?i:does|do|did|is|are|can|will|would|has|have)\s+"
+SUBJECT = re.compile(r"(?:^|[.?!]\s+|,\s+(?:and\s+|but\s+)?)(?:(?i:what|how|why|where|when)\s+)?(?i:does|do|did|is|are|can|will|would|has|have)\s+"
                      r"([A-Z][\w-]*(?:['’]s)?(?:\s+(?:[A-Z][\w-]*|\d+))*)\s+(?!(?i:count|qualify|fall|need|have to|must|be)\b)[a-z]")
 # Thai instruments abbreviated letter by letter ("พ.ร.บ." an Act, "พ.ร.ฎ." a royal decree).
 THAI_DOTTED = re.compile(r"(?<![\u0E00-\u0E7F.])(?:[\u0E01-\u0E2E]{1,3}\.){2,}")
 PROPER = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)\b")
 # What a named body's name ends in ("National AI Office", "Cyberspace Administration").
 BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner|Council|Ministry|Department|Board|Bureau|Institute|Centre|Center)\b"
+# A capitalised word before a business noun is where the user is ("our Cebu firm's lawyer"), not an actor.
+BUSINESS_AFTER = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:firm|company|startup|start-up|lab|office|shop|team|clinic|business|"
+                            r"factory|bank|lender|store|branch|subsidiary|app|platform|school|hospital)s?\b", re.I)
 LOCATIVE = re.compile(r"\b(in|at|near|from|based in|out of|around)\s+$", re.I)
 # ("… there?" at a clause's end points back at a place; "which one" at a thing just named.)
 ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|those|these|such)\b|\bthere(?=\s*[?.!,;]|$)|\b(?:which|that|this) one\b", re.I)
@@ -315,7 +325,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in PROPER.finditer(question):
         name = m.group(1)
         window = question[max(0, m.start() - 50): m.end() + 50]
-        located = LOCATIVE.search(question[:m.start()])  # "an office in Lyon": a place, not an actor
+        located = LOCATIVE.search(question[:m.start()]) or BUSINESS_AFTER.match(question, m.end())  # "an office in Lyon": a place, not an actor
         if (scarce(name, mentions_word) and ACTING.search(window) and not located and not _named_by_sources(name, sources)
                 and not places(name)):
             out.append(Unheld(name, "no indexed document mentions it"))
@@ -350,6 +360,12 @@ def _unheld_prices(question: str, mentions_where: Callable[..., int],
     indexed document) that no passage gives together with a fee, a price or an amount. With no
     name, the priced thing is the span's last two content words ("… in the EU database")."""
     out = []
+    for m in CHARGED_BY.finditer(question):
+        content = [w for w in re.findall(r"[\w-]+", m.group(1)) if w.lower() not in _PRICE_STOP and w.lower() not in _DETERMINERS]
+        name = " ".join(content[-2:])
+        if name and not _named_by_sources(name, sources) and mentions_where(
+                name, lambda t: PRICE_TERMS.search(t) is not None, whole_word=True) == 0:
+            out.append(Unheld(m.group(0).strip(), "no indexed document gives its price", reason="reason_no_price", shown=m.group(1).strip()))
     asks = list(PRICE.finditer(question))
     if lang != "en" and _words("price_asks", lang):
         asks += list(re.finditer(lexicon_pattern("price_asks", lang), question, re.I))
@@ -383,8 +399,8 @@ def _unheld_figures(question: str, mentions_where: Callable[..., int]) -> list[U
     sentence of any passage gives together with a figure."""
     out = []
     for m in AMOUNT_ASK.finditer(question):
-        asked = m.group(1) or m.group(2)
-        words = [w for w in asked.split() if w.lower() not in SIZING and not (m.group(2) and w.lower() in _PRICE_STOP)]
+        asked = m.group(1) or m.group(2) or m.group(3)
+        words = [w for w in asked.split() if w.lower() not in SIZING and not (m.group(1) is None and w.lower() in _PRICE_STOP)]
         if not words:
             continue
         term = " ".join(w.lower() for w in words[-2:])

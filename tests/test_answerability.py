@@ -313,3 +313,24 @@ def test_there_and_which_one_point_back_at_an_uncovered_ask(full_assistant):
     names, split = _split(full_assistant, "Under Cambodia's draft AI decree, must we register our chatbot, and what counts as "
                                           "high-risk there?")
     assert split is None  # both asks are about the decree: declined whole
+
+
+def test_a_price_asked_of_whoever_charges_it(full_assistant):
+    names, split = _split(full_assistant, "What must a notified body check under the AI Act, and what do conformity "
+                                          "consultants in Lyon typically charge per audit?")
+    assert split is not None and "notified body" in split[0] and "typically charge" in split[1][0][0]
+
+
+def test_figure_asks_by_how_much_did_and_a_possessive(full_assistant):
+    names, _ = _split(full_assistant, "What did the ASEAN Guide say about Aboitiz, and how much bonus money did its staff get?")
+    assert any("bonus money" in n for n in names)
+    names, _ = _split(full_assistant, "What does the ASEAN Guide say about Gojek, and what is Gojek's current market share in Indonesia?")
+    assert any("market share" in n for n in names)
+
+
+def test_a_body_asked_what_it_requires_and_a_users_own_town(full_assistant):
+    # "What does <a body no passage names> require …" asks about that body
+    assert _checked(full_assistant, "What does Zorblax Monetary Board require from banks using AI chatbots?").not_indexed
+    # "our Tarlac firm's lawyer": where the user is, not an actor the question is about
+    q = "Our Tarlac firm's lawyer says a court could never treat our rules engine as an AI system under the AI Act. Is that right?"
+    assert "Tarlac" not in _unheld(full_assistant, q)[0]
