@@ -92,8 +92,11 @@ class Assistant:
                       "แชทบอทต้องแจ้งผู้ใช้ว่าเป็นระบบเอไอหรือไม่",
                       "Kailangan bang sabihin ng chatbot sa mga user na AI system ito?")
 
-    def warm(self) -> None:
-        """Answers WARM_QUESTIONS once (extractive); errors are the first real question's to report."""
+    def warm(self, again: bool = False) -> None:
+        """Answers WARM_QUESTIONS once per assistant (extractive); errors are the first real question's to report."""
+        if getattr(self, "_warmed", False) and not again:
+            return
+        self._warmed = True
         for question in self.WARM_QUESTIONS:
             try:
                 self.ask(question, mode="extractive")

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from assistant import crosswalk
 from assistant.api.app import create_app
+from tests.test_api import wait_ready
 from assistant.citations import PageMap
 from assistant.crosswalk_compare import finding_from_cell
 from index.sources import load_manifest
@@ -216,6 +217,7 @@ def test_gap_view_refuses_a_voluntary_target_and_unknown_ids(cw, index):
 @pytest.fixture(scope="module")
 def client(full_assistant):
     with TestClient(create_app(assistant=full_assistant, ui=False)) as c:
+        wait_ready(c)  # /readyz answers 200 once the index is loaded and warmed
         yield c
 
 

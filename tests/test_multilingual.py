@@ -175,5 +175,5 @@ def test_warm_up_asks_once_in_every_language_and_builds_the_english_words_table(
 
     assert sorted(question_language(q) for q in full_assistant.WARM_QUESTIONS) == sorted(["en", "fil", "id", "ms", "th", "vi"])
     bridge._tables.clear()
-    full_assistant.warm()
+    full_assistant.warm(again=True)
     assert full_assistant.index.knowledge.hash in bridge._tables
