@@ -94,3 +94,21 @@ def test_minilm_vector_of_the_normalised_question_equals_the_original():
         got = list(pool.map(batched.embed, QUESTIONS[:8]))
     for text, v in zip(QUESTIONS[:8], got):
         np.testing.assert_allclose(v, minilm.embed([text])[0], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_the_onnx_query_encoder_gives_torchs_vectors_and_is_what_the_index_uses():
+    from index.embed import OnnxMiniLM, get_embedder
+    from index.query_embedder import query_embedder
+
+    minilm = get_embedder("all-MiniLM-L6-v2")
+    onnx = minilm.for_queries()
+    assert isinstance(onnx, OnnxMiniLM), "the ONNX export failed: queries would fall back to torch"
+    texts = ["Apakah chatbot wajib memberi tahu pengguna bahwa itu AI?", QUESTIONS[3],
+             "What are the obligations of deployers of high-risk AI systems under Article 26 of the EU AI Act " * 12]
+    got, want = onnx.embed(texts), minilm.embed(texts)  # padding and truncation at max_seq_length too
+    assert got.shape == want.shape == (3, minilm.dim)
+    assert np.all(np.sum(got * want, axis=1) > 0.9999)
+    assert query_embedder(minilm).embedder.name == minilm.name
+    assert isinstance(query_embedder(minilm).embedder, OnnxMiniLM)
+    assert query_embedder(minilm) is query_embedder(minilm)
