@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -242,6 +243,9 @@ def serve(
         # uvicorn restarts a worker that has not finished starting within timeout_worker_healthcheck
         # (5 s by default); importing torch, the models and the UI takes longer on 2 busy cores, so
         # with the default every worker was killed and restarted forever.
+        from index.embed import QUERY_THREADS_ENV
+
+        os.environ.setdefault(QUERY_THREADS_ENV, str(max(1, (os.cpu_count() or 1) // workers)))
         uvicorn.run("assistant.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                     log_level=log_level, log_config=log_config(), http=JSONErrorProtocol,
                     timeout_worker_healthcheck=180)
