@@ -195,6 +195,8 @@ def _place_unheld(question: str, place: Place, sources: dict[str, Source], lang:
     if place.subnational and any(place.name.lower() in (src.jurisdiction or "").lower() for src in sources.values()):
         return False
     start, end = place_span(question, place.name)
+    if lang == "en" and BUSINESS_AFTER.match(question, end):
+        return False  # "our Cebu firm's lawyer": where the user is, not a place's rule book
     if lang == "en" and re.match(r"['’]s\s+(?:[A-Z]{2,6}\b|(?:[a-z]+\s+){0,2}(?:commissioner|regulator|authority|"
                                  r"ministry|agency|court)|(?:the\s+)?(?:[A-Z][\w-]*\s+){1,4}" + BODY_WORDS + r")",
                                  question[end:]):

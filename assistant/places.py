@@ -57,6 +57,7 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
         for n in {c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")} - {""}:
             names[n.lower()] = c.alpha_2
             names[n.split(",")[0].lower()] = c.alpha_2
+    english = set(names)
     for lang in LOCALISED:
         catalogue = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
         for c in pycountry.countries:
@@ -75,10 +76,16 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
             names[name] = city["countrycode"]
             towns.add(name)
     for c in gc.get_countries().values():
+        if " " not in c["name"]:  # short English names ("Brunei") for demonyms ("Bruneian")
+            english.add(c["name"].lower())
+            countries.add(c["name"].lower())
+            names.setdefault(c["name"].lower(), c["iso"])
         if c.get("capital"):
             names.setdefault(c["capital"].lower(), c["iso"])
     for state in gc.get_us_states().values():
         names.setdefault(state["name"].lower(), "US")
+    for name, code in _asean_subdivisions():
+        names.setdefault(name.lower(), code)
     names.update({"us": "US", "usa": "US", "u.s.": "US", "u.s.a.": "US", "america": "US", "uk": "GB", "u.k.": "GB",
                   "britain": "GB", "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB"})
     names.update({k.lower(): v for k, v in _regions()["irregular"].items()})
@@ -86,8 +93,9 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
         for n in data.get("names", ()) if isinstance(data, dict) else ():
             names[n.lower()] = f"@{region}"
     # Demonyms and adjectives ("Vietnamese", "Thai", "German") by their stem: a country name that
-    # begins with the word minus a common ending.
-    demonym_stems = sorted({(n, code) for n, code in names.items() if not code.startswith("@") and " " not in n})
+    # begins with the word minus a common ending. Not cities' names, and a localised name only for a
+    # long stem ("Norweg-ian", Indonesian "Norwegia"): "Kami" (we, in Malay) is not "Kam-boja"'s.
+    demonym_stems = sorted((n, names[n], 3 if n in english else 5) for n in countries if " " not in n)
     words = sorted(names, key=len, reverse=True)
     # Thai is written without spaces between words: its names match inside a run of letters.
     unspaced = [w for w in words if unspaced_script(w)]
@@ -99,6 +107,26 @@ def _gazetteer() -> tuple[dict[str, str], re.Pattern[str]]:
     names["__towns__"] = towns  # type: ignore[assignment]
     names["__country_stems__"] = sorted((n, names[n]) for n in countries if " " not in n)  # type: ignore[assignment]
     return names, pattern
+
+
+def _asean_subdivisions() -> list[tuple[str, str]]:
+    """(name, country) for the states, provinces and regions of ASEAN members (ISO 3166-2 in
+    pycountry): the users name them ("a shop in Johor", "Cebu's ordinance"). Vietnamese names also
+    without their diacritics, as often typed. Singapore's districts are compass words ("North East")."""
+    import unicodedata
+
+    import pycountry
+
+    out = []
+    for code in _regions()["ASEAN"]["members"]:
+        if code == "SG":
+            continue
+        for sub in pycountry.subdivisions.get(country_code=code) or ():
+            name = re.sub(r"\s*\(.*\)$", "", sub.name).strip()
+            plain = "".join(ch for ch in unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+                            if not unicodedata.combining(ch))
+            out += [(n, code) for n in {name, plain} if len(n) >= 4]
+    return out
 
 
 def _trie(words: list[str]) -> str:
@@ -128,10 +156,10 @@ def _demonym(word: str, names: dict, among: str = "__countries__") -> str | None
     for ending in _DEMONYM_ENDINGS:
         if w.endswith(ending) and len(w) - len(ending) >= 3:
             stem = w[: len(w) - len(ending)]
-            hits = {code for n, code in names[among] if n.startswith(stem)}
+            hits = {code for n, code, *least in names[among] if n.startswith(stem) and len(stem) >= (least or [3])[0]}
             if len(hits) == 1:
                 return hits.pop()
-    hits = {code for n, code in names[among] if n.startswith(w) and len(w) >= 4}
+    hits = {code for n, code, *_ in names[among] if n.startswith(w) and len(w) >= 4}
     return hits.pop() if len(hits) == 1 else None
 
 

@@ -43,6 +43,13 @@ def test_an_instruction_with_nothing_else_is_left_as_asked():
     ("Is there an international code on watermarking?", ["INTL"]),
     ("Can you help us with our chatbot?", []),  # "us" is not the United States
     ("What should we do about bias?", []),
+    # ASEAN members' states and provinces (ISO 3166-2), Vietnamese ones also typed without diacritics
+    ("Our shop in Johor sells batik online.", ["ASEAN"]),
+    ("A clinic in Cebu uses AI triage.", ["ASEAN"]),
+    ("We are a start-up in Ha Noi.", ["ASEAN"]),
+    # "Kami" (we, in Malay and Indonesian) is no demonym, though "Kamboja" is Cambodia in both
+    ("Kami membuat chatbot untuk toko online.", []),
+    ("Bruneian customers", ["ASEAN"]),
 ])
 def test_jurisdictions_of_places_named(question, expected):
     assert jurisdictions_of(question) == expected
