@@ -48,8 +48,21 @@ ACTING = re.compile(r"\b(fine[sd]?|ruled?|ruling|judgment|judgement|court|verdic
 NUMBERED = re.compile(r"(?<![\w/])\d{1,4}/\d{4}(?:/[\w.-]+)?(?![\w/])")
 # Events after a document was written ("who has signed it so far"): no indexed text can report them.
 # Within one ask (no comma or semicolon between), so the rest of a mixed question is still answered.
-SINCE = re.compile(r"\b(?:which|who|how many|how much|what)\b(?:[^.?!,;]|\.(?=\w)){0,80}\b(?:ha(?:s|ve))\b(?:[^.?!,;]|\.(?=\w)){0,60}"
+SINCE = re.compile(r"\b(?:which|who|how many|how much|what)\b(?:[^.?!,;—–]|\.(?=\w)){0,80}\b(?:ha(?:s|ve))\b(?:[^.?!,;—–]|\.(?=\w)){0,60}"
                    r"\b(?:so far|to date|as of (?:now|today)|since(?: then)?(?=\s*[?.!]|$))", re.I)
+# The present state of the world ("has ASEAN published it yet", "has any authority already fined a
+# company", "who chairs it right now"): a document records what it says at its date, not what has
+# happened since. Not what a rule already requires or whether it is in force: its dates answer that.
+_PARTICIPLE = r"[a-z]+(?:ed|en|wn|ne|t)\b"
+CURRENT = re.compile(rf"(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s+(?:[\w'’-]+\s+){{1,5}}?(?:already\s+)?{_PARTICIPLE}"
+                     r"(?:[^.?!,;(]){0,60}?\byet\b"
+                     rf"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s+(?:[\w'’-]+\s+){{1,5}}?already\s+{_PARTICIPLE}"
+                     rf"|\b(?:if|whether)\s+(?:any|anyone|anybody|someone|a|an|the)\b[^.?!,;]{{0,40}}?\bha(?:s|ve)\s+already\s+{_PARTICIPLE}"
+                     r"(?:\s+(?:a|an|any|the)\s+[\w-]+)?"
+                     r"|\b(?:who|which|how many)\b(?:[^.?!,;]){0,60}?\b(?:right now|currently|at the moment|at present|these days|nowadays)\b", re.I)
+NOT_EVENTS = re.compile(r"\b(?:appl(?:y|ies|ied|icable)|in force|binding|entered into force|take[sn]? effect|complied|"
+                        r"required|obliged|says?|said|stated?|recommend\w*|provided|defined|described|mentioned|proposed|"
+                        r"suggested|covered|registered\s+it)\b", re.I)
 # An ask for a body's contact details ("what's the AI Office's email address"): held only if a
 # passage gives one (an e-mail address, or a phone number after its word).
 CONTACT = re.compile(r"\b(?:e-?mail(?: address)?|phone number|telephone number|hotline|fax number|postal address|mailing address)\b", re.I)
@@ -346,8 +359,18 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         if mentions_where is not None and mentions_where(needle, lambda t: CONTACT_GIVEN.search(t) is not None) == 0:
             shown = f"{owner.group(1)}'s {m.group(0)}" if owner else m.group(0)
             out.append(Unheld(m.group(0), "no indexed document gives such contact details", reason="reason_no_record", shown=shown))
+    after = "the indexed documents cannot report what happened after they were written"
     for m in SINCE.finditer(question):
-        out.append(Unheld(m.group(0), "the indexed documents cannot report what happened after they were written"))
+        out.append(Unheld(m.group(0), after, reason="reason_after_documents"))
+    if lang == "en":
+        for m in CURRENT.finditer(question):
+            near = question[m.start():m.end() + 60]
+            asked = re.match(r"[^.?!]*\?", question[m.end():])  # in a question, not a statement ("we have already done a DPIA.")
+            # "has the Commission published its guidelines on … yet": an indexed document is the answer
+            published = re.search(r"\b(?:published|issued|released|adopted)\b", m.group(0), re.I) and names_a_document(near, sources)
+            if asked and not NOT_EVENTS.search(near[: len(m.group(0)) + 25]) and not SINCE.search(m.group(0)) and not published:
+                ask = re.sub(r"^[\s.?!;,]*(?:(?:and|or|but)\s+)?", "", m.group(0))  # the ask, not the joint before it
+                out.append(Unheld(ask, after, reason="reason_after_documents"))
     for m in YEAR.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document says anything about that year"))
@@ -455,8 +478,8 @@ def place_span(text: str, name: str) -> tuple[int, int]:
 
 CONTINUATION_WORDS = 5  # a part this short names no subject of its own
 ASK_WORDS = (r"what|how|does|do|is|are|can|could|which|when|from when|since when|by when|who|will|would|should|must|"
-             r"may|tell")
-_PARTS = re.compile(rf"(?<=[?.!;])\s+(?-i:(?![a-z0-9]))|,?\s+\b(?:and also|and|but|as well as|plus)\b\s+(?=(?:{ASK_WORDS})\b)", re.I)
+             r"may|tell|has|have|did")
+_PARTS = re.compile(rf"(?<=[?.!;])\s+(?-i:(?![a-z0-9]))|\s*[,—–]?\s+\b(?:and also|and|but|as well as|plus)\b\s+(?=(?:{ASK_WORDS})\b)", re.I)
 
 
 def split_parts(question: str) -> list[str]:

@@ -225,6 +225,33 @@ def test_an_event_since_writing_sets_aside_only_its_own_ask(full_assistant):
     assert "deployers" in kept and len(dropped) == 1 and "so far" in dropped[0][0]
 
 
+@pytest.mark.parametrize("question, kept_word, dropped_word", [
+    ("What does the OECD Recommendation ask governments to do about AI skills, and has any country finished "
+     "such a programme yet?", "skills", "yet"),
+    ("What must deployers of high-risk AI systems do under the AI Act? If any authority has already fined a "
+     "deployer for skipping that, which one?", "deployers", "already fined"),
+    ("Which body does the NIST AI RMF say should own AI risk decisions — and who leads it at NIST right now?",
+     "own AI risk", "right now"),
+])
+def test_the_present_state_of_the_world_is_set_aside_and_the_rest_answered(full_assistant, question, kept_word, dropped_word):
+    names, split = _split(full_assistant, question)
+    assert split is not None, names
+    kept, dropped = split
+    assert kept_word in kept and len(dropped) == 1 and dropped_word in dropped[0][0]
+    assert dropped[0][1].reason == "reason_after_documents"
+
+
+@pytest.mark.parametrize("question", [
+    "Has the Council of Europe convention already entered into force?",  # its dates answer that
+    "Which obligations currently apply to providers of general-purpose AI models?",
+    "We have already deployed the chatbot; what must we tell users?",  # a statement about us, not an ask
+    "Our fintech has already done an impact assessment. What else does the PDPC expect?",
+])
+def test_what_a_rule_already_requires_is_not_an_event(full_assistant, question):
+    names, _ = _unheld(full_assistant, question)
+    assert not any(n for n in names if "already" in n or "currently" in n), names
+
+
 def test_a_price_ask_prices_only_what_follows_it(full_assistant):
     names, split = _split(full_assistant, "What does Indonesia's Circular Letter 9/2023 say about transparency, and how much "
                                           "does a licence from the Zorblax Registry cost?")
