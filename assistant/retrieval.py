@@ -102,11 +102,12 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
         lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
         fused = fuse([(dense, cfg.dense_weight), (lexical, cfg.lexical_weight)], cfg.rrf_k)
     else:
-        units = index.knowledge.unit_scores(vector, scope) if cfg.question_weight > 0 else {}
+        units = index.knowledge.unit_scores(vector, scope, plan.language) if cfg.question_weight > 0 else {}
         if units and plan.is_follow_up and plan.focus:
             # A follow-up's own words ("and for a start-up?") may match a unit's questions better
             # than the carried topic does: the unit counts its better match, on the topic's units.
-            own = index.knowledge.unit_scores(index.embed_query(f"{plan.standalone.split(' — ')[0]} {plan.focus}"), scope)
+            own = index.knowledge.unit_scores(index.embed_query(f"{plan.standalone.split(' — ')[0]} {plan.focus}"), scope,
+                                              plan.language)
             units = merge_max(units, own)
         best_question = max(units.values(), default=0.0)
         cross_lingual = _multilingual_units(index, plan, scope, cfg)

@@ -40,16 +40,19 @@ class KnowledgeLayer:
                  vectors: np.ndarray):
         self.annotations = annotations
         self.rows = rows  # (document_id, unit) per question vector
-        self.vectors = vectors
         self.hash = annotations_hash(annotations)
         units = sorted(set(rows))
-        self._unit_index = {u: i for i, u in enumerate(units)}
         self._units = units
-        self._row_unit = np.array([self._unit_index[r] for r in rows], dtype=np.int64)
-        steps = np.diff(self._row_unit)
-        self._grouped = bool(len(rows)) and self._row_unit[0] == 0 and bool(np.isin(steps, (0, 1)).all())
-        self._unit_starts = np.flatnonzero(np.r_[True, np.diff(self._row_unit) != 0]) if self._grouped else None
         self._unit_docs = DocumentRows([u[0] for u in units])
+        # MiniLM is an English model: an English question is matched with the English questions only
+        # (a Thai question's vector says little to it), a question in another language with the
+        # English ones and those of its own language. One block of rows per language, each unit by unit.
+        langs = np.array(_row_languages(annotations, rows), dtype=object)
+        row_unit = np.array([{u: i for i, u in enumerate(units)}[r] for r in rows] if rows else [], dtype=np.int64)
+        self._blocks = {}
+        for lang in dict.fromkeys(langs.tolist()):
+            at = np.flatnonzero(langs == lang)
+            self._blocks[lang] = (np.ascontiguousarray(vectors[at], dtype=np.float32), _UnitMax(row_unit[at], len(units)))
 
     @classmethod
     def empty(cls) -> "KnowledgeLayer":
@@ -84,16 +87,17 @@ class KnowledgeLayer:
     def annotation(self, passage_id: str) -> Annotation | None:
         return for_passage(self.annotations, passage_id)
 
-    def unit_scores(self, vector: np.ndarray, allowed: set[str] | None = None) -> dict[tuple[str, str], float]:
-        """Best question similarity per annotated unit (within ``allowed`` documents)."""
+    def unit_scores(self, vector: np.ndarray, allowed: set[str] | None = None,
+                    language: str = "en") -> dict[tuple[str, str], float]:
+        """Best question similarity per annotated unit (within ``allowed`` documents), over the English
+        questions and, for a question in another language, that language's too."""
         if not self.rows:
             return {}
-        sims = self.vectors @ vector
-        if self._grouped:  # rows come unit by unit: one reduction per unit (np.maximum.at is ~10x slower)
-            best = np.maximum.reduceat(sims, self._unit_starts).astype(np.float32)
-        else:
-            best = np.full(len(self._units), -1.0, dtype=np.float32)
-            np.maximum.at(best, self._row_unit, sims)
+        best = np.full(len(self._units), -1.0, dtype=np.float32)
+        for lang in {"en", language}:
+            if lang in self._blocks:
+                block, unit_max = self._blocks[lang]
+                best = np.maximum(best, unit_max(block @ vector))
         keep = np.flatnonzero(self._unit_docs.within(best, allowed) > 0)
         return dict(zip([self._units[i] for i in keep.tolist()], best[keep].tolist()))
 
@@ -101,6 +105,44 @@ class KnowledgeLayer:
         """The annotation questions of a passage's unit, for the lexical index."""
         a = self.annotation(passage_id)
         return " ".join(a.all_questions()) if a else ""
+
+
+class _UnitMax:
+    """Best score per unit over a block of rows that comes unit by unit: one ``np.maximum.reduceat``
+    (``np.maximum.at`` is ~10x slower)."""
+
+    def __init__(self, row_unit: np.ndarray, n_units: int):
+        self.starts = np.flatnonzero(np.r_[True, row_unit[1:] != row_unit[:-1]]) if len(row_unit) else np.zeros(0, np.int64)
+        self.units = row_unit[self.starts]
+        self.n_units = n_units
+        self._unique = len(np.unique(self.units)) == len(self.units)  # else a unit's rows come in several runs
+
+    def __call__(self, sims: np.ndarray) -> np.ndarray:
+        best = np.full(self.n_units, -1.0, dtype=np.float32)
+        if len(self.starts):
+            runs = np.maximum.reduceat(sims, self.starts)
+            if self._unique:
+                best[self.units] = runs
+            else:
+                np.maximum.at(best, self.units, runs)
+        return best
+
+
+def _row_languages(annotations: dict[str, dict[str, Annotation]], rows: list[tuple[str, str]]) -> list[str]:
+    """The language of each question row, as ``load`` lays them out (a unit's ``all_questions()``:
+    its English questions, then its translations); rows of unknown units count as English."""
+    out: list[str] = []
+    i = 0
+    while i < len(rows):
+        unit = rows[i]
+        j = i
+        while j < len(rows) and rows[j] == unit:
+            j += 1
+        a = annotations.get(unit[0], {}).get(unit[1])
+        langs = ["en"] * len(a.questions) + [lang for lang, qs in a.translations for _ in qs] if a else []
+        out += langs[: j - i] + ["en"] * max(0, (j - i) - len(langs))
+        i = j
+    return out
 
 
 def collect(documents: set[str], data_dir: Path, folder: Path | None = None) -> dict[str, dict[str, Annotation]]:

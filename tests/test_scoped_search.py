@@ -141,3 +141,21 @@ def test_document_rows_mask_only_the_scope():
     rows = DocumentRows(["a", "b", "a", "c"])
     scores = np.array([1, 2, 3, 4], dtype=np.float32)
     assert rows.within(scores, {"a", "zz"}).tolist() == [1, 0, 3, 0] and rows.within(scores, None) is scores
+
+
+def test_a_question_is_matched_with_english_questions_and_those_of_its_own_language():
+    """MiniLM is an English model: a translated question's vector only counts for a question in
+    that language (a Vietnamese row that happens to lie close to an English question is noise)."""
+    from index.annotations import Annotation
+    from index.knowledge import KnowledgeLayer
+
+    a = Annotation("doc", "u1", "obligation", ("en one", "en two"), translations=(("vi", ("vi one",)), ("th", ("th one",))))
+    b = Annotation("doc", "u2", "obligation", ("en three",))
+    rows = [("doc", "u1")] * 4 + [("doc", "u2")]
+    vectors = np.array([[0.1, 0], [0.2, 0], [0.9, 0], [0, 0.8], [0.5, 0]], dtype=np.float32)
+    layer = KnowledgeLayer({"doc": {"u1": a, "u2": b}}, rows, vectors)
+    q = np.array([1.0, 1.0], dtype=np.float32)
+    assert layer.unit_scores(q) == pytest.approx({("doc", "u1"): 0.2, ("doc", "u2"): 0.5})
+    assert layer.unit_scores(q, language="vi") == pytest.approx({("doc", "u1"): 0.9, ("doc", "u2"): 0.5})
+    assert layer.unit_scores(q, language="th") == pytest.approx({("doc", "u1"): 0.8, ("doc", "u2"): 0.5})
+    assert layer.unit_scores(q, {"other"}, language="vi") == {}
