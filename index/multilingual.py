@@ -268,6 +268,18 @@ def english_questions(knowledge, passage_ids: list[str]) -> str:
     return " ".join(out)
 
 
+def translated_questions(knowledge, passage_ids: list[str], language: str) -> str:
+    """The annotation questions in ``language`` of these passages' units: for an English question over
+    a source in that language (Indonesia's circular), words its sentences can be scored against."""
+    out: list[str] = []
+    for pid in passage_ids:
+        a = knowledge.annotation(pid)
+        for lang, qs in (a.translations if a is not None else ()):
+            if lang == language:
+                out.extend(q for q in qs if q not in out)
+    return " ".join(out)
+
+
 _channels: dict[tuple[str, str], MultilingualChannel] = {}
 
 

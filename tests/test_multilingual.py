@@ -177,3 +177,13 @@ def test_warm_up_asks_once_in_every_language_and_builds_the_english_words_table(
     bridge._tables.clear()
     full_assistant.warm(again=True)
     assert full_assistant.index.knowledge.hash in bridge._tables
+
+
+def test_an_english_question_over_the_indonesian_circular_quotes_it(full_assistant):
+    """The circular is in Indonesian: no English word of the question is in its sentences, so they are
+    scored against its units' Indonesian annotation questions too (it used to abstain)."""
+    ans = full_assistant.ask("What does Kominfo's circular letter on AI ethics expect about security?")
+    assert not ans.abstained and ans.citations
+    assert all(c.document_id == "id-kominfo-se-9-2023-etika-kecerdasan-artifisial" for c in ans.citations)
+    for c in ans.citations:
+        assert c.quote in full_assistant.passage(c.passage_id).text
