@@ -82,6 +82,7 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     scope = _scope(index, plan, filters, derived)
     exact = _exact(index, plan, scope)
     dense_query = f"{plan.standalone} {expand(plan.standalone)}" if cfg.expand_dense else plan.standalone
+    named_query = ""  # the dense query with the documents' names, when they are stripped from it
     # A question in another language gets its content in English words, for BM25 and the
     # English-only embedder. Without its documents' names, in both queries: within their scope the
     # names only pull up the passages that name the document itself ("Panduan ASEAN" -> "guide
@@ -95,8 +96,20 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
                 plan = replace(plan, retrieval_query=f"{content} {expand(content)}")
             dense_query = f"{dense_query} {english}"
             plan = replace(plan, retrieval_query=f"{plan.retrieval_query} {english}")
+    elif plan.documents and scope and not ABOUT_THE_DOCUMENT.search(plan.standalone):
+        # The same for an English question scoped to the documents it names ("What does the ASEAN
+        # Guide recommend on telling users they deal with AI?" quoted the Guide's compendium of
+        # use cases, which names the Guide and ASEAN).
+        content = strip_names(plan.standalone, index.sources)
+        if len(re.findall(r"\w+", content)) >= 3:
+            named_query = dense_query
+            dense_query = f"{content} {expand(content)}" if cfg.expand_dense else content
+            plan = replace(plan, retrieval_query=strip_names(plan.retrieval_query, index.sources))
     vector = index.embed_query(dense_query)
     dense = index.dense(vector, cfg.candidates, scope)
+    # How close the question is (the abstention decision) is judged as asked, names included: the
+    # thresholds were set on such vectors, and a question without its names matches less of anything.
+    as_asked = index.embed_query(named_query) if named_query else None
     best_question, cross_lingual = 0.0, {}
     if cfg.fusion == "rrf":
         lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
@@ -110,6 +123,8 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
                                               plan.language)
             units = merge_max(units, own)
         best_question = max(units.values(), default=0.0)
+        if as_asked is not None:
+            best_question = max(best_question, max(index.knowledge.unit_scores(as_asked, scope, plan.language).values(), default=0.0))
         cross_lingual = _multilingual_units(index, plan, scope, cfg)
         units = merge_max(units, cross_lingual)
         fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg, units)
@@ -122,6 +137,8 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
+    if as_asked is not None and dense:
+        best = max(best, float(max(index.cosines(as_asked, [h.passage.passage_id for h in dense]))))
     if cross_lingual:  # MiniLM cannot tell how close a non-English question is; e5 can
         best = max(best, max(cross_lingual.values()))
     return Retrieval(hits[: max(k, len(exact))], exact, best, scope, hits[: max(RANK_DEPTH, k, len(exact))],

@@ -101,6 +101,15 @@ def test_a_place_named_prefers_the_rules_that_apply_there(assistant):
     assert found[0].document_id == AI_ACT and found[0].locator.startswith("Article 50"), found[0].passage_id
 
 
+def test_a_named_documents_own_name_does_not_pick_its_passages(assistant):
+    """Within the document a question names, its name says nothing about which passage answers: the
+    Guide's sections that name "the Guide" and "ASEAN" (its compendium of use cases, its audience)
+    used to come first for a question about telling users they deal with AI."""
+    found = top(assistant, "What does the ASEAN Guide recommend on telling users they deal with AI?", k=3)
+    assert found and all(p.document_id == "asean-guide-ai-governance-ethics-2024" for p in found)
+    assert not any(p.passage_id.split("#")[1].startswith(("e-compiling", "a-3")) for p in found), [p.passage_id for p in found]
+
+
 def test_injected_instruction_does_not_steer_retrieval(assistant):
     """The question after a fake SYSTEM header is answered from the ASEAN guide it asks about,
     not from the document the header orders us to cite."""
