@@ -96,7 +96,8 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
                 plan = replace(plan, retrieval_query=f"{content} {expand(content)}")
             dense_query = f"{dense_query} {english}"
             plan = replace(plan, retrieval_query=f"{plan.retrieval_query} {english}")
-    elif plan.documents and scope and not ABOUT_THE_DOCUMENT.search(plan.standalone):
+    elif (plan.documents and scope and not ABOUT_THE_DOCUMENT.search(plan.standalone)
+          and not asks_when(plan.standalone, "en")):  # "from when": the dates ride on the provision found
         # The same for an English question scoped to the documents it names ("What does the ASEAN
         # Guide recommend on telling users they deal with AI?" quoted the Guide's compendium of
         # use cases, which names the Guide and ASEAN).

@@ -118,6 +118,10 @@ def ask(page, question: str) -> None:
     except sync_api.TimeoutError:  # say what the page shows instead (an abstention, a notice, still thinking)
         raise AssertionError(f"no cited answer to {question!r}; the chat shows:\n{page.locator('#pa-chat').inner_text()}"
                              f"\nnotice: {page.locator('#pa-chat-notice').inner_text()!r}") from None
+    try:  # the answer is in; let Gradio clear its progress overlays before anyone takes a screenshot
+        page.wait_for_function("!document.querySelector('.pending, .eta-bar, .progress-text')", timeout=5000)
+    except sync_api.TimeoutError:
+        pass
 
 
 def option_label(assistant, document_id: str) -> str:
