@@ -23,8 +23,9 @@ SPLITS = {
     "tune": ["dev.yaml", "holdout.yaml", "tune.yaml", "blind.yaml", "blind-multilingual.yaml", "blind2.yaml",
              "blind2-multilingual.yaml", "blind3.yaml", "blind3-multilingual.yaml", "blind4.yaml", "blind4-multilingual.yaml",
              "blind5.yaml", "blind5-multilingual.yaml", "blind6.yaml", "blind6-multilingual.yaml", "blind7.yaml",
-             "blind7-multilingual.yaml", "blind8.yaml", "blind8-multilingual.yaml"],
-    "blind": ["blind9.yaml", "blind9-multilingual.yaml"],
+             "blind7-multilingual.yaml", "blind8.yaml", "blind8-multilingual.yaml",
+             "blind9.yaml", "blind9-multilingual.yaml"],
+    "blind": ["blind10.yaml", "blind10-multilingual.yaml"],
 }
 SHOWN = ("gold_top1", "gold_top5", "gold_top20", "citation_precision", "citation_recall", "abstention_precision",
          "abstention_recall", "quote_validity", "not_covered_named", "binding_first", "frameworks_grounded", "pass_rate", "latency_p50_ms", "latency_p95_ms")
