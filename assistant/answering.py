@@ -108,7 +108,9 @@ def not_covered_reason(ctx: Context, settings: Settings) -> str | None:
     if ctx.plan.out_of_scope:
         return i18n.t("reason_out_of_scope", lang, what=ctx.plan.out_of_scope[0])
     if r.best_dense < settings.answer.min_relevance and r.best_question < settings.answer.min_question_relevance:
-        return i18n.t("reason_not_close", lang)
+        dense, question = r.closeness()
+        if dense < settings.answer.min_relevance and question < settings.answer.min_question_relevance:
+            return i18n.t("reason_not_close", lang)
     return None
 
 

@@ -63,7 +63,8 @@ def _finding(index: PassageIndex, settings: Settings, topic: str, doc_id: str, f
     # A topic not in English shares no words with the passages: its e5 match to the units' questions
     # (in best_dense) decides, and their English questions are the words to pick sentences by.
     english = lang == "en"
-    if not retrieval.hits or retrieval.best_dense < settings.answer.min_relevance or (english and coverage(ctx) < 0.25):
+    if (not retrieval.hits or (retrieval.best_dense < settings.answer.min_relevance and retrieval.closeness()[0] < settings.answer.min_relevance)
+            or (english and coverage(ctx) < 0.25)):
         return not_addressed
     terms = plan.retrieval_query
     if not english:

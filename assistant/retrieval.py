@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from index.annotations import EXPLANATORY, unit_key
@@ -70,6 +71,16 @@ class Retrieval:
     scope: set[str] | None
     ranked: list[ScoredPassage] = field(default_factory=list)  # deeper list (RANK_DEPTH), for evaluation
     best_question: float = 0.0  # best annotation-question match in scope (English channel)
+    # (best cosine, best question match) of the question as asked, when it was retrieved without the
+    # names of its documents: computed only if the closeness decision needs it (one more embedding).
+    as_asked: Callable[[], tuple[float, float]] | None = None
+
+    def closeness(self) -> tuple[float, float]:
+        """(best cosine, best question match): the better of the retrieved query's and the question's as asked."""
+        if self.as_asked is None:
+            return self.best_dense, self.best_question
+        dense, question = self.as_asked()
+        return max(self.best_dense, dense), max(self.best_question, question)
 
 
 def retrieve(index: PassageIndex, query: str, filters: Filters, k: int, cfg: RetrievalSettings) -> list[ScoredPassage]:
@@ -110,7 +121,13 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     dense = index.dense(vector, cfg.candidates, scope)
     # How close the question is (the abstention decision) is judged as asked, names included: the
     # thresholds were set on such vectors, and a question without its names matches less of anything.
-    as_asked = index.embed_query(named_query) if named_query else None
+    as_asked = None
+    if named_query:
+        def as_asked() -> tuple[float, float]:
+            v = index.embed_query(named_query)
+            ids = [h.passage.passage_id for h in dense]
+            return (float(max(index.cosines(v, ids))) if ids else 0.0,
+                    max(index.knowledge.unit_scores(v, scope, plan.language).values(), default=0.0))
     best_question, cross_lingual = 0.0, {}
     if cfg.fusion == "rrf":
         lexical = index.lexical_search(plan.retrieval_query, cfg.candidates, scope)
@@ -124,8 +141,6 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
                                               plan.language)
             units = merge_max(units, own)
         best_question = max(units.values(), default=0.0)
-        if as_asked is not None:
-            best_question = max(best_question, max(index.knowledge.unit_scores(as_asked, scope, plan.language).values(), default=0.0))
         cross_lingual = _multilingual_units(index, plan, scope, cfg)
         units = merge_max(units, cross_lingual)
         fused = _linear(index, vector, dense, _lexical(index, plan, scope), cfg, units)
@@ -138,12 +153,10 @@ def run(index: PassageIndex, plan: QueryPlan, filters: Filters, k: int, cfg: Ret
     seen = {h.passage.passage_id for h in exact}
     hits = exact + [h for h in fused if h.passage.passage_id not in seen]
     best = max((h.scores.get("dense", 0.0) for h in dense), default=0.0)
-    if as_asked is not None and dense:
-        best = max(best, float(max(index.cosines(as_asked, [h.passage.passage_id for h in dense]))))
     if cross_lingual:  # MiniLM cannot tell how close a non-English question is; e5 can
         best = max(best, max(cross_lingual.values()))
     return Retrieval(hits[: max(k, len(exact))], exact, best, scope, hits[: max(RANK_DEPTH, k, len(exact))],
-                     best_question)
+                     best_question, as_asked)
 
 
 def _multilingual_units(index: PassageIndex, plan: QueryPlan, scope: set[str] | None,
