@@ -48,7 +48,8 @@ class KnowledgeLayer:
         # (a Thai question's vector says little to it), a question in another language with the
         # English ones and those of its own language. One block of rows per language, each unit by unit.
         langs = np.array(_row_languages(annotations, rows), dtype=object)
-        row_unit = np.array([{u: i for i, u in enumerate(units)}[r] for r in rows] if rows else [], dtype=np.int64)
+        unit_index = {u: i for i, u in enumerate(units)}
+        row_unit = np.array([unit_index[r] for r in rows], dtype=np.int64)
         self._blocks = {}
         for lang in dict.fromkeys(langs.tolist()):
             at = np.flatnonzero(langs == lang)
