@@ -183,11 +183,11 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
         else:
             # An English question over a source in another language (Indonesia's circular): its
             # sentences are scored against that language's annotation questions of the units too.
-            from index.multilingual import translated_questions
+            from index.multilingual import unit_questions
 
             for lang in sorted({_source_language(ctx, h) for h in hits} - {"en", ""}):
                 ids = [h.passage.passage_id for h in hits if _source_language(ctx, h) == lang]
-                query = f"{query} {translated_questions(ctx.index.knowledge, ids, lang)}".strip()
+                query = f"{query} {unit_questions(ctx.index.knowledge, ids, lang)}".strip()
         cands = extractive.candidates(query, hits, ctx.index.doc_freq, max(1, len(ctx.index.passages)),
                                       extra_terms=extra,
                                       normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
@@ -204,7 +204,7 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
 
 def _source_language(ctx: Context, hit: ScoredPassage) -> str:
     src = ctx.index.sources.get(hit.passage.document_id)
-    return getattr(src, "language", "") or ""
+    return src.language if src is not None else ""
 
 
 def _leading_sentences(exact: list[ScoredPassage], limit: int) -> list[extractive.Candidate]:

@@ -53,7 +53,7 @@ class KnowledgeLayer:
         self._blocks = {}
         for lang in dict.fromkeys(langs.tolist()):
             at = np.flatnonzero(langs == lang)
-            self._blocks[lang] = (np.ascontiguousarray(vectors[at], dtype=np.float32), _UnitMax(row_unit[at], len(units)))
+            self._blocks[lang] = (np.ascontiguousarray(vectors[at], dtype=np.float32), UnitMax(row_unit[at], len(units)))
 
     @classmethod
     def empty(cls) -> "KnowledgeLayer":
@@ -108,22 +108,26 @@ class KnowledgeLayer:
         return " ".join(a.all_questions()) if a else ""
 
 
-class _UnitMax:
-    """Best score per unit over a block of rows that comes unit by unit: one ``np.maximum.reduceat``
-    (``np.maximum.at`` is ~10x slower)."""
+class UnitMax:
+    """Best score per unit over rows that come unit by unit, by one ``np.maximum.reduceat``
+    (``np.maximum.at`` is ~10x slower): over all rows of ``row_unit``, or the subset ``rows``.
+    A unit without rows scores -inf. One-dimensional scores may also come in several runs per unit."""
 
-    def __init__(self, row_unit: np.ndarray, n_units: int):
-        self.starts = np.flatnonzero(np.r_[True, row_unit[1:] != row_unit[:-1]]) if len(row_unit) else np.zeros(0, np.int64)
-        self.units = row_unit[self.starts]
+    def __init__(self, row_unit: np.ndarray, n_units: int, rows: np.ndarray | None = None):
+        self.rows = rows
+        units = row_unit if rows is None else row_unit[rows]
+        self.starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]]) if len(units) else np.zeros(0, np.int64)
+        self.units = units[self.starts]
         self.n_units = n_units
-        self._unique = len(np.unique(self.units)) == len(self.units)  # else a unit's rows come in several runs
+        self._unique = len(np.unique(self.units)) == len(self.units)
 
     def __call__(self, sims: np.ndarray) -> np.ndarray:
-        best = np.full(self.n_units, -1.0, dtype=np.float32)
+        """``sims``: one score per row (or a matrix, one question per line)."""
+        best = np.full((*sims.shape[:-1], self.n_units), -np.inf, dtype=np.float32)
         if len(self.starts):
-            runs = np.maximum.reduceat(sims, self.starts)
+            runs = np.maximum.reduceat(sims if self.rows is None else sims[..., self.rows], self.starts, axis=-1)
             if self._unique:
-                best[self.units] = runs
+                best[..., self.units] = runs
             else:
                 np.maximum.at(best, self.units, runs)
         return best

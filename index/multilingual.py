@@ -41,6 +41,7 @@ import numpy as np
 
 from .annotations import Annotation
 from .embed_cache import EmbeddingCache
+from .knowledge import UnitMax
 
 MODEL_KEY = "multilingual-e5-small-q4:query"
 DIM = 384
@@ -113,25 +114,6 @@ def calibrate(sims: np.ndarray, points: tuple[tuple[float, float], tuple[float, 
     return m0 + (sims - e0) * (m1 - m0) / (e1 - e0)
 
 
-class _UnitMax:
-    """Best score per unit over a set of rows, by one ``np.maximum.reduceat`` (``np.maximum.at`` is
-    ~100x slower): a unit's rows are contiguous (``channel_rows`` goes unit by unit)."""
-
-    def __init__(self, row_unit: np.ndarray, n_units: int, rows: np.ndarray | None = None):
-        self.rows = np.arange(len(row_unit)) if rows is None else rows
-        units = row_unit[self.rows]
-        self.starts = np.flatnonzero(np.r_[True, units[1:] != units[:-1]]) if len(units) else np.zeros(0, dtype=np.int64)
-        self.units = units[self.starts]
-        self.n_units = n_units
-
-    def __call__(self, sims: np.ndarray) -> np.ndarray:
-        """``sims``: one score per row (or a matrix, one question per line)."""
-        best = np.full((*sims.shape[:-1], self.n_units), -np.inf, dtype=np.float32)
-        if len(self.rows):
-            best[..., self.units] = np.maximum.reduceat(sims[..., self.rows], self.starts, axis=-1)
-        return best
-
-
 class MultilingualChannel:
     """Annotation questions embedded with e5; ``unit_scores`` for a question in any language."""
 
@@ -143,14 +125,14 @@ class MultilingualChannel:
         self._units = sorted(set(rows))
         index = {u: i for i, u in enumerate(self._units)}
         self._row_unit = np.array([index[r] for r in rows], dtype=np.int64)
-        self._best = _UnitMax(self._row_unit, len(self._units))
+        self._best = UnitMax(self._row_unit, len(self._units))
         self._cache: dict[str, np.ndarray] = {}
         self.languages = np.array(languages if languages is not None else ["en"] * len(rows))
         self._means = {lang: vectors[self.languages == lang].mean(axis=0) for lang in set(self.languages.tolist())
                        if (self.languages == lang).sum() >= MIN_CENTRED_ROWS}
         self.centred = "en" in self._means and len(self._means) > 1
         if self.centred:
-            self._lang_best = {lang: _UnitMax(self._row_unit, len(self._units), np.flatnonzero(self.languages == lang))
+            self._lang_best = {lang: UnitMax(self._row_unit, len(self._units), np.flatnonzero(self.languages == lang))
                                for lang in self._means}
             centred = vectors - np.stack([self._means.get(lang, 0.0) for lang in self.languages.tolist()])
             self._centred = (centred / np.linalg.norm(centred, axis=1, keepdims=True)).astype(np.float32)
@@ -258,25 +240,21 @@ def merge_max(units: dict[tuple[str, str], float], extra: dict[tuple[str, str], 
 
 
 def english_questions(knowledge, passage_ids: list[str]) -> str:
-    """The English annotation questions of these passages' units: for a question not in English,
-    the words a composer can score English sentences against (the question's own words share none)."""
+    return unit_questions(knowledge, passage_ids, "en")
+
+
+def unit_questions(knowledge, passage_ids: list[str], language: str = "en") -> str:
+    """The annotation questions of these passages' units in ``language``: for a question not in
+    English, the English words a composer can score English sentences against (the question's own
+    words share none); for an English question over a source in another language (Indonesia's
+    circular), that language's."""
     out: list[str] = []
     for pid in passage_ids:
         a = knowledge.annotation(pid)
-        if a is not None:
-            out.extend(q for q in a.questions if q not in out)
-    return " ".join(out)
-
-
-def translated_questions(knowledge, passage_ids: list[str], language: str) -> str:
-    """The annotation questions in ``language`` of these passages' units: for an English question over
-    a source in that language (Indonesia's circular), words its sentences can be scored against."""
-    out: list[str] = []
-    for pid in passage_ids:
-        a = knowledge.annotation(pid)
-        for lang, qs in (a.translations if a is not None else ()):
-            if lang == language:
-                out.extend(q for q in qs if q not in out)
+        if a is None:
+            continue
+        qs = a.questions if language == "en" else [q for lang, qs in a.translations if lang == language for q in qs]
+        out.extend(q for q in qs if q not in out)
     return " ".join(out)
 
 

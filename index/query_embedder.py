@@ -1,8 +1,8 @@
 """Query embeddings for concurrent requests: one embedder call per batch of waiting questions, and a
 cache keyed by the normalised question.
 
-Each new question costs one MiniLM call (~30 ms on 2 cores under torch, ~3 under ONNX Runtime); 32 clients asking at once used to make
-32 calls, each competing for the same cores. Here the first caller embeds at once (no added latency
+Each new question costs one MiniLM call (~30 ms on 2 cores under torch, ~3 under ONNX Runtime);
+32 clients asking at once used to make 32 calls, each competing for the same cores. Here the first caller embeds at once (no added latency
 when idle); callers that arrive while the embedder is busy join one open batch, which the next free
 slot embeds in a single call. Batches grow with the load, never by waiting on a timer.
 """
