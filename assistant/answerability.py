@@ -24,9 +24,9 @@ from .places import Place, has_national_instruments, jurisdictions as place_juri
 from .query import _name_spans, named_documents
 
 # Names of instruments: standards, and capitalised names ending in an instrument word
-# ("Colorado AI Act", "Digital Services Act"), or "Law on …" / "Decree No. …" titles.
+# ("Colorado AI Act", "Online Safety (Relief and Accountability) Act"), or "Law on …" / "Decree No. …" titles.
 STANDARD = re.compile(r"\bISO(?:/IEC)?\s?\d{4,5}(?:-\d+)?\b", re.I)
-NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)[A-Z](?:[\w'’-]|\.(?!\s))*\s+(?:(?:and|of|on|for|from)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
+NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)(?:[A-Z](?:[\w'’-]|\.(?!\s))*|\([A-Z][^()?.!]{0,60}\))\s+(?:(?:and|of|on|for|from)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
                        r"Guidance|Policy|Plan|Principles|Framework|Order))\b"
                        r"|\b((?:Law|Decree|Decision|Circular)\s+(?:No\.?\s*[\w/.-]+\s+)?on\s+(?:[A-Z][\w-]*\s*){1,6})")
 ACRONYM = re.compile(r"\b[A-Z]{3,6}\b|\b(?=(?:[a-z]*[A-Z]){3})[A-Za-z]{4,8}\b")  # "PDPC", "FIDReC"
@@ -51,14 +51,17 @@ NUMBERED = re.compile(r"(?<![\w/])\d{1,4}/\d{4}(?:/[\w.-]+)?(?![\w/])")
 SINCE = re.compile(r"\b(?:which|who|how many|how much|what)\b(?:[^.?!,;—–]|\.(?=\w)){0,80}\b(?:ha(?:s|ve))\b(?:[^.?!,;—–]|\.(?=\w)){0,60}"
                    r"\b(?:so far|to date|as of (?:now|today)|since(?: then)?(?=\s*[?.!]|$))", re.I)
 # The present state of the world ("has ASEAN published it yet", "has any authority already fined a
-# company", "who chairs it right now"): a document records what it says at its date, not what has
-# happened since. Not what a rule already requires or whether it is in force: its dates answer that.
+# company", "has anyone ever been fined", "who chairs it right now"): a document records what it
+# says at its date, not what has happened since. Not what a rule already requires or whether it
+# is in force: its dates answer that.
 _PARTICIPLE = r"[a-z]+(?:ed|en|wn|ne|t)\b"
 CURRENT = re.compile(rf"(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s+(?:[\w'’-]+\s+){{1,5}}?(?:already\s+)?{_PARTICIPLE}"
                      r"(?:[^.?!,;(]){0,60}?\byet\b"
                      rf"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s+(?:[\w'’-]+\s+){{1,5}}?already\s+{_PARTICIPLE}"
                      rf"|\b(?:if|whether)\s+(?:any|anyone|anybody|someone|a|an|the)\b[^.?!,;]{{0,40}}?\bha(?:s|ve)\s+already\s+{_PARTICIPLE}"
                      r"(?:\s+(?:a|an|any|the)\s+[\w-]+)?"
+                     # "has any regulator ever fined …", "did anyone ever sue …"
+                     r"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but|if|whether)\s+)(?:ha(?:s|ve)|did)\s+(?:[\w'’-]+\s+){0,5}?ever\s+[a-z]+"
                      r"|\b(?:who|which|how many)\b(?:[^.?!,;]){0,60}?\b(?:right now|currently|at the moment|at present|these days|nowadays)\b", re.I)
 NOT_EVENTS = re.compile(r"\b(?:appl(?:y|ies|ied|icable)|in force|binding|entered into force|take[sn]? effect|complied|"
                         r"required|obliged|says?|said|stated?|recommend\w*|provided|defined|described|mentioned|proposed|"
@@ -374,6 +377,8 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in YEAR.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document says anything about that year"))
+    if mentions_word is not None:
+        out += _figures_of_unheld(question, out, sources, lang, mentions_word)
     seen: set[str] = set()
     out.sort(key=lambda u: u.part_only)  # of one mention, the firm reading wins (a priced "UMKM" over a bare one)
     return [u for u in out if not (u.mention.lower() in seen or seen.add(u.mention.lower()))]
@@ -436,6 +441,33 @@ def _unheld_figures(question: str, mentions_where: Callable[..., int]) -> list[U
             held = mentions_where(term, lambda t: any(term in t[a:b] and FIGURE.search(t, a, b) for a, b in sentence_spans(t))) > 0
         if not held:
             out.append(Unheld(asked, "no indexed document gives that figure", reason="reason_no_figure"))
+    return out
+
+
+# Sentence ends; Thai abbreviations end in a dot ("อย. ประเภทไหน") and Thai writes no full stops.
+SENTENCES = re.compile(r"(?<=[?.!;])\s+(?![a-z0-9\u0E00-\u0E7F])")
+
+
+def _figures_of_unheld(question: str, found: list[Unheld], sources: dict[str, Source], lang: str,
+                       mentions_word: Callable[[str], int]) -> list[Unheld]:
+    """A figure asked of something no passage mentions ("berapa nilai TKDN minimal", "the fee at
+    the SEC", "ค่าธรรมเนียม อย. เท่าไร") is a figure no indexed document gives: the weak evidence
+    of an unknown acronym or name becomes firm in a sentence that asks for a figure, unless that
+    sentence names an indexed document (whose figure it may ask for). So does a state or province
+    of a country whose own instruments are not indexed, when it is the only place there."""
+    asks = lexicon_pattern("figure_asks", lang)
+    out = []
+    for sentence in SENTENCES.split(question):
+        if not re.search(asks, sentence, re.I) or names_a_document(sentence, sources):
+            continue
+        unknown = [u.mention for u in found if u.part_only and u.mention.lower() in sentence.lower()]
+        if lang != "en":  # (English names an actor's figures through SUBJECT and PROPER)
+            unknown += [m.group(1) for m in PROPER.finditer(sentence) if len(m.group(1)) >= 4 and not places(m.group(1))
+                        and not _named_by_sources(m.group(1), sources) and mentions_word(m.group(1)) == 0]
+        where = places(sentence)
+        if where and all(p.subnational and p.country and not has_national_instruments(p.country) for p in where):
+            unknown += [p.name for p in where]
+        out += [Unheld(name, "no indexed document gives that figure", reason="reason_no_figure") for name in unknown]
     return out
 
 
@@ -580,10 +612,10 @@ ASK = re.compile(r"^(what|how|does|do|is|are|can|could|which|when|who|will|would
 
 
 def _is_ask(part: str, lang: str = "en") -> bool:
-    """A part that asks something ("If we fine-tune, when do…" too); in other languages any part
-    that is more than a scene-setter counts (their question words are not listed here)."""
+    """A part that asks something ("If we fine-tune, when do…" too); in other languages, one with a
+    question word of the language (assistant/lexicon.toml, ask_words)."""
     if part.rstrip().endswith("?") or ASK.match(part.strip()):
         return True
     if any(ASK.match(clause.strip()) for clause in part.split(",")[1:]):
         return True
-    return lang != "en" and len(re.findall(r"\w+", part)) >= 4
+    return lang != "en" and bool(re.search(lexicon_pattern("ask_words", lang), part, re.I))

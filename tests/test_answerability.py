@@ -361,3 +361,37 @@ def test_a_body_asked_what_it_requires_and_a_users_own_town(full_assistant):
     # "our Tarlac firm's lawyer": where the user is, not an actor the question is about
     q = "Our Tarlac firm's lawyer says a court could never treat our rules engine as an AI system under the AI Act. Is that right?"
     assert "Tarlac" not in _unheld(full_assistant, q)[0]
+
+
+@pytest.mark.parametrize("question", [
+    "Toko kami di Medan mau ikut tender. Berapa nilai minimal sertifikat XQZR yang diminta dinas pengadaan?",
+    "Kilang kami di Kuantan guna AI. Berapa kadar levi ZQMB yang perlu dibayar setiap tahun?",
+    "Cửa hàng mình ở Cần Thơ dùng AI. Phí đăng ký với XQZR là bao nhiêu và mất bao lâu?",
+    "ร้านของเราในเชียงใหม่ใช้ AI ต้องจ่ายค่าธรรมเนียมให้ ซผข. เท่าไร",
+    "Gumagamit ng AI ang tindahan namin. Magkano ang bayad sa Zorblaxon para sa permit?",
+])
+def test_a_figure_asked_of_something_no_passage_mentions_declines_the_question(full_assistant, question):
+    # an unknown acronym or name alone only sets one ask aside; asked for its figure, it is the question
+    checked = _checked(full_assistant, question)
+    assert checked.not_indexed and not checked.uncovered, (checked.not_indexed, checked.uncovered)
+
+
+def test_a_figure_asked_of_a_named_document_is_still_answered(full_assistant):
+    # the sentence names an indexed document: the figure may be that document's ("berapa lama … AI Act")
+    checked = _checked(full_assistant, "Toko XQZR kami jual ke Jerman. Berapa lama log harus disimpan menurut AI Act?")
+    assert checked.not_indexed == []
+
+
+def test_a_scene_setting_sentence_is_not_an_ask_in_other_languages(full_assistant):
+    # the only real ask is about a figure no document gives: the scene-setter alone is not answered
+    checked = _checked(full_assistant, "Kedai kami di Kuantan menjual kek secara dalam talian. "
+                                       "Berapa kadar levi ZQMB yang dikenakan ke atas kedai kami?")
+    assert checked.not_indexed and checked.standalone.startswith("Kedai")
+
+
+def test_a_named_act_with_a_parenthesis_and_an_ever_event(full_assistant):
+    names, _ = _unheld(full_assistant, "Does the Digital Platforms (Fair Dealing and Safety) Act of Zorblax cover chatbots?")
+    assert "Digital Platforms (Fair Dealing and Safety) Act" in names
+    names, split = _split(full_assistant, "What does the AI Act say about deepfake labels, and has any regulator ever "
+                                          "fined a company over one?")
+    assert split is not None and "deepfake" in split[0] and split[1][0][1].reason == "reason_after_documents"
