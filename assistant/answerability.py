@@ -60,8 +60,10 @@ CURRENT = re.compile(rf"(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s
                      rf"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s+(?:[\w'’-]+\s+){{1,5}}?already\s+{_PARTICIPLE}"
                      rf"|\b(?:if|whether)\s+(?:any|anyone|anybody|someone|a|an|the)\b[^.?!,;]{{0,40}}?\bha(?:s|ve)\s+already\s+{_PARTICIPLE}"
                      r"(?:\s+(?:a|an|any|the)\s+[\w-]+)?"
-                     # "has any regulator ever fined …", "did anyone ever sue …"
-                     r"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but|if|whether)\s+)(?:ha(?:s|ve)|did)\s+(?:[\w'’-]+\s+){0,5}?ever\s+[a-z]+"
+                     # "has any regulator ever fined …", "did the group actually publish …"
+                     r"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but|if|whether)\s+)(?:ha(?:s|ve)|did)\s+(?:[\w'’-]+\s+){0,5}?(?:ever|actually)\s+[a-z]+"
+                     # "how many companies in Southeast Asia have adopted it", "how many dollars has NSF committed"
+                     rf"|\bhow many\b(?:[^.?!,;]){{0,60}}?\bha(?:s|ve)\s+(?:already\s+|actually\s+)?{_PARTICIPLE}"
                      r"|\b(?:who|which|how many)\b(?:[^.?!,;]){0,60}?\b(?:right now|currently|at the moment|at present|these days|nowadays)\b", re.I)
 NOT_EVENTS = re.compile(r"\b(?:appl(?:y|ies|ied|icable)|in force|binding|entered into force|take[sn]? effect|complied|"
                         r"required|obliged|says?|said|stated?|recommend\w*|provided|defined|described|mentioned|proposed|"
@@ -607,8 +609,8 @@ def _refers_back(part: str, previous: str) -> bool:
     return any(w.lower() in before for w in re.findall(r"\bthe\s+(\w{4,})", part, re.I))
 
 
-ASK = re.compile(r"^(what|how|does|do|is|are|can|could|which|when|who|will|would|should|must|may|tell|explain|list|"
-                 r"compare|any|where|why)\b", re.I)
+ASK = re.compile(r"^(what|how|does|do|did|has|have|is|are|can|could|which|when|who|will|would|should|must|may|tell|"
+                 r"explain|list|compare|any|where|why)\b", re.I)
 
 
 def _is_ask(part: str, lang: str = "en") -> bool:
