@@ -92,8 +92,11 @@ STATUS_OF = r"\b(?:has|have|did)\s+{place}\s+(?:\w+\s+)?(ratif\w*|adhere[sd]?|ac
 AMOUNT_NOUNS = (r"(?:fees?|fines?|prices?|costs?|wages?|salar(?:y|ies)|rates?|thresholds?|amounts?|allowances?|grants?|"
                 r"budgets?|penalt(?:y|ies)|tax(?:es)?|levy|levies|sums?|subsid(?:y|ies)|pay|tariffs?|market shares?|"
                 r"revenues?|premiums?|money|funding)")
-AMOUNT_ASK = re.compile(rf"\b(?:(?:what|which)\s+(?:(?:is|are|was|were|would be|will be)\s+(?:the\s+|[A-Z][\w-]*['’]s\s+))?|what['’]s\s+the\s+)((?:[\w-]+\s+){{0,3}}?{AMOUNT_NOUNS})"
-                        r"(?=\s+(?:does|do|did|would|will|is|are|was|were|can|could|for|of|under|in|on|that|to|if|when)\b|\s*[?,.;]|$)"
+AMOUNT_ASK = re.compile(rf"\b(?:(?:what|which)\s+(?:(?:is|are|was|were|would be|will be)\s+(?:the\s+|[A-Z][\w-]*['’]s\s+))?|what['’]s\s+the\s+"
+                        # "I'd also like the annual budget of …"
+                        r"|(?:i['’]d (?:also )?like|tell me|give me|i (?:also )?need|i (?:also )?want)\s+(?:to know\s+)?the\s+)"
+                        rf"((?:[\w-]+\s+){{0,3}}?{AMOUNT_NOUNS})"
+                        r"(?=\s+(?:does|do|did|would|will|is|are|was|were|can|could|for|of|per|under|in|on|that|to|if|when)\b|\s*[?,.;]|$)"
                         # "how much are US statutory damages per infringed work?": the figure's own term
                         r"|\bhow much (?:is|are|was|were)\s+(?:the\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:per|for|of|under|in|on|if|when)\b|\s*[?,.;]|$)"
                         # "how much prize money did the winners receive?"

@@ -408,3 +408,11 @@ def test_counts_and_actual_events_since_writing_are_set_aside(full_assistant, qu
     assert split is not None, names
     kept, dropped = split
     assert kept_word in kept and len(dropped) == 1 and dropped[0][1].reason == "reason_after_documents"
+
+
+def test_figure_asks_per_unit_and_as_a_request(full_assistant):
+    names, split = _split(full_assistant, "What does the OECD Recommendation say about AI skills? I'd also like the yearly "
+                                          "stipend budget of Laos's AI academy.")
+    assert split is not None and "skills" in split[0] and any("budget" in n for n in names)
+    names, _ = _split(full_assistant, "What does the G7 code say on watermarking, and what is the licensing fee per seat?")
+    assert "licensing fee" in names
