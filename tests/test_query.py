@@ -199,3 +199,15 @@ def test_structural_words_inside_ordinary_words_are_not_identifiers():
     from assistant.query import identifiers
 
     assert identifiers("Tôi muốn điều chỉnh khoản vay cho cửa hàng", []) == []
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Chatbot của mình có phải làm gì theo Hồ sơ GenAI của NIST không?", ["nist-ai-600-1-genai-profile"]),
+    ("Apa isi pedoman Komisi Eropa tentang praktik AI terlarang soal kamera?", ["eu-guidelines-prohibited-practices-2025"]),
+    ("Ano ang sinasabi ng Playbook ng NIST tungkol sa testing?", ["nist-ai-rmf-playbook"]),
+    ("Apakah Prinsip FEAT terpakai kepada syarikat insurans kecil?", ["sg-mas-feat-principles-2018"]),
+])
+def test_documents_are_named_in_the_users_languages(assistant, question, expected):
+    from assistant.query import named_documents
+
+    assert named_documents(question, assistant.index.sources) == expected
