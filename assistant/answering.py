@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+from index.annotations import unit_key
 from index.lexical import tokenize
 from index.retrieve import Filters, PassageIndex
 from index.types import ScoredPassage
@@ -174,12 +175,19 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
         if ctx.persona == "sme" and len(retrieval.hits) > 1 and retrieval.hits[1].score >= ctx.near_tie * retrieval.hits[0].score:
             hits = retrieval.hits[:2]
         query, extra = ctx.plan.standalone, ctx.plan.retrieval_query
+        ranks = None
         if getattr(ctx.plan, "language", "en") != "en":
-            # The question's own words share none with an English source: score its sentences against
-            # the English annotation questions of the units retrieved for it instead.
-            from index.multilingual import english_questions
+            # The question's own words share none with an English source: its sentences are scored
+            # against the English annotation question nearest to it (e5) among the units retrieved,
+            # else all their English questions. Retrieval finds the unit by its translated questions
+            # but cannot tell its chunks apart, so every chunk of those units is a candidate.
+            from index.multilingual import channel_for as multilingual_channel, english_questions
 
-            query = english_questions(ctx.index.knowledge, [h.passage.passage_id for h in hits]) or query
+            hits, ranks = _whole_units(ctx, hits)
+            units = {(h.passage.document_id, unit_key(h.passage.passage_id)) for h in hits}
+            channel = multilingual_channel(ctx.index)
+            nearest = channel.nearest_english(ctx.plan.standalone, ctx.plan.language, units, 1) if channel is not None else []
+            query = " ".join(nearest) or english_questions(ctx.index.knowledge, [h.passage.passage_id for h in hits]) or query
         else:
             # An English question over a source in another language (Indonesia's circular): its
             # sentences are scored against that language's annotation questions of the units too.
@@ -190,7 +198,7 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
                 query = f"{query} {unit_questions(ctx.index.knowledge, ids, lang)}".strip()
         cands = extractive.candidates(query, hits, ctx.index.doc_freq, max(1, len(ctx.index.passages)),
                                       extra_terms=extra,
-                                      normative_bonus=0.3 if ctx.persona == "sme" else 0.1)
+                                      normative_bonus=0.3 if ctx.persona == "sme" else 0.1, ranks=ranks)
         chosen = extractive.select(cands, limit, per_passage)
     premise_text, premise_cits = premise_correction(ctx)
     plan = ctx.plan
@@ -200,6 +208,22 @@ def compose_extractive(ctx: Context) -> tuple[str, list[Citation]]:
     if premise_text:
         text = premise_text + "\n\n" + text
     return text, premise_cits + cits
+
+
+UNIT_CHUNKS = 8  # chunks of one unit a composer reads (the longest units run to dozens)
+
+
+def _whole_units(ctx: Context, hits: list[ScoredPassage]) -> tuple[list[ScoredPassage], list[int]]:
+    """The hits with the other chunks of their units, each at its hit's rank."""
+    out, ranks, seen = [], [], set()
+    for rank, hit in enumerate(hits):
+        pid = hit.passage.passage_id
+        for other in [pid, *ctx.index.by_unit.get((hit.passage.document_id, unit_key(pid)), [])[:UNIT_CHUNKS]]:
+            if other not in seen:
+                seen.add(other)
+                out.append(hit if other == pid else ScoredPassage(ctx.index.passages[other], hit.score, hit.scores))
+                ranks.append(rank)
+    return out, ranks
 
 
 def _source_language(ctx: Context, hit: ScoredPassage) -> str:

@@ -45,12 +45,14 @@ def where_label(src: Source) -> str:
 
 
 def candidates(query: str, hits: list[ScoredPassage], doc_freq: dict[str, int], n_docs: int,
-               extra_terms: str = "", normative_bonus: float = 0.0) -> list[Candidate]:
-    """Every sentence of the retrieved passages, scored by idf-weighted overlap with the query."""
+               extra_terms: str = "", normative_bonus: float = 0.0, ranks: list[int] | None = None) -> list[Candidate]:
+    """Every sentence of the retrieved passages, scored by idf-weighted overlap with the query
+    (``ranks``: each hit's rank, when several hits share one)."""
     q_terms = set(tokenize(query))
     x_terms = set(tokenize(extra_terms)) - q_terms
     out: list[Candidate] = []
-    for rank, hit in enumerate(hits):
+    for i, hit in enumerate(hits):
+        rank = ranks[i] if ranks is not None else i
         text = hit.passage.text
         rank_weight = 1.0 / (1.0 + 0.25 * rank)
         for start, end in sentences(text):

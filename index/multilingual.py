@@ -118,8 +118,9 @@ class MultilingualChannel:
     """Annotation questions embedded with e5; ``unit_scores`` for a question in any language."""
 
     def __init__(self, rows: list[tuple[str, str]], vectors: np.ndarray, embedder: E5Embedder | None = None,
-                 languages: list[str] | None = None):
+                 languages: list[str] | None = None, texts: list[str] | None = None):
         self.rows = rows
+        self.texts = texts or []
         self.vectors = vectors
         self.embedder = embedder or E5Embedder()
         self._units = sorted(set(rows))
@@ -137,6 +138,10 @@ class MultilingualChannel:
             centred = vectors - np.stack([self._means.get(lang, 0.0) for lang in self.languages.tolist()])
             self._centred = (centred / np.linalg.norm(centred, axis=1, keepdims=True)).astype(np.float32)
         self.calibration = self.calibration_points() if self.centred else CALIBRATION
+        self._english_rows: dict[tuple[str, str], list[int]] = {}
+        for i, (row, lang) in enumerate(zip(rows, self.languages.tolist())):
+            if lang == "en":
+                self._english_rows.setdefault(row, []).append(i)
 
     @classmethod
     def load(cls, data_dir: Path, knowledge, restrict: bool = True, embedder: E5Embedder | None = None,
@@ -151,13 +156,13 @@ class MultilingualChannel:
         key = hashlib.sha256(json.dumps([embedder.name, rows, texts], ensure_ascii=False).encode()).hexdigest()[:16]
         path = Path(data_dir) / "knowledge" / f"e5-questions-{key}.npy"
         if path.is_file():
-            return cls(rows, np.load(path), embedder, languages)
+            return cls(rows, np.load(path), embedder, languages, texts)
         vectors = _embed_cached(texts, embedder, Path(data_dir) / "embedding-cache.sqlite", progress)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npy")
         np.save(tmp, vectors)
         tmp.replace(path)  # atomic: a concurrent reader never sees half a file
-        return cls(rows, vectors, embedder, languages)
+        return cls(rows, vectors, embedder, languages, texts)
 
     def embed_question(self, text: str) -> np.ndarray:
         vector = self._cache.get(text)
@@ -218,6 +223,18 @@ class MultilingualChannel:
         best = self._scores(self.embed_question(question_text)[None, :], [language])[0]
         return {u: float(best[i]) for i, u in enumerate(self._units)
                 if np.isfinite(best[i]) and (allowed is None or u[0] in allowed)}
+
+    def nearest_english(self, question_text: str, language: str, units: set[tuple[str, str]], n: int = 1) -> list[str]:
+        """The English annotation questions of ``units`` closest to the question (centred, as
+        ``_scores``): its nearest paraphrases in English, best first."""
+        if not self.centred or not self.texts:
+            return []
+        rows = np.array([i for u in units for i in self._english_rows.get(u, ())], dtype=np.int64)
+        if not len(rows):
+            return []
+        centred = self.embed_question(question_text) - self._means.get(language, self._means["en"])
+        sims = self._centred[rows] @ (centred / max(float(np.linalg.norm(centred)), 1e-9))
+        return [self.texts[rows[i]] for i in np.argsort(-sims)[:n]]
 
     def unit_scores(self, question_text: str, allowed: set[str] | None = None,
                     language: str = "en") -> dict[tuple[str, str], float]:

@@ -187,3 +187,33 @@ def test_an_english_question_over_the_indonesian_circular_quotes_it(full_assista
     assert all(c.document_id == "id-kominfo-se-9-2023-etika-kecerdasan-artifisial" for c in ans.citations)
     for c in ans.citations:
         assert c.quote in full_assistant.passage(c.passage_id).text
+
+
+@pytest.mark.corpus
+def test_the_nearest_english_paraphrase_is_found_among_the_units_retrieved(full_assistant):
+    """The composer scores an English source's sentences for a Vietnamese question against the
+    English annotation question e5 finds nearest to it, among the retrieved units' questions."""
+    channel = channel_for(full_assistant.index)
+    units = {("eu-ai-act-2024-1689", "art-50-1"), ("eu-ai-act-2024-1689", "art-19-1"), ("eu-ai-act-2024-1689", "art-4")}
+    nearest = channel.nearest_english("Công ty tôi phải lưu nhật ký tự động của hệ thống AI rủi ro cao trong bao lâu?", "vi", units)
+    assert len(nearest) == 1 and nearest[0] in full_assistant.index.knowledge.annotations["eu-ai-act-2024-1689"]["art-19-1"].questions
+    assert channel.nearest_english("Câu hỏi bất kỳ", "vi", set()) == []
+
+
+@pytest.mark.corpus
+def test_a_non_english_answer_reads_every_chunk_of_the_units_it_found(full_assistant):
+    """Retrieval finds a unit by its translated questions but cannot tell its chunks apart: the
+    composer reads all of them (each at its hit's rank), so it may quote a chunk ranked lower."""
+    from assistant.answering import UNIT_CHUNKS, _whole_units, prepare
+
+    ctx = prepare(full_assistant.index, full_assistant.settings, "Apa saja yang harus dicatat dalam dokumentasi teknis "
+                  "sistem AI berisiko tinggi menurut AI Act?", [], full_assistant.filters([], [], False), "sme")
+    hits = ctx.retrieval.hits[:2]
+    expanded, ranks = _whole_units(ctx, hits)
+    assert [h.passage.passage_id for h in expanded[:1]] == [hits[0].passage.passage_id]
+    for h, rank in zip(expanded, ranks):
+        source = hits[rank].passage
+        assert h.passage.document_id == source.document_id and h.passage.passage_id.split("~")[0] == source.passage_id.split("~")[0]
+    assert len(expanded) <= len(hits) * (UNIT_CHUNKS + 1)
+    answer = full_assistant.ask("Apa saja yang harus dicatat dalam dokumentasi teknis sistem AI berisiko tinggi menurut AI Act?")
+    assert not answer.abstained and all(c.quote in full_assistant.index.passages[c.passage_id].text for c in answer.citations)
