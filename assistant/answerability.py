@@ -62,7 +62,7 @@ CURRENT = re.compile(rf"(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s
                      r"(?:\s+(?:a|an|any|the)\s+[\w-]+)?"
                      # "has any regulator ever fined …", "did the group actually publish …"
                      r"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but|if|whether)\s+)(?:ha(?:s|ve)|did)\s+(?:[\w'’-]+\s+){0,5}?(?:ever|actually)\s+[a-z]+"
-                     # "how many companies in Southeast Asia have adopted it", "how many dollars has NSF committed"
+                     # "how many companies in Southeast Asia have adopted it"
                      rf"|\bhow many\b(?:[^.?!,;]){{0,60}}?\bha(?:s|ve)\s+(?:already\s+|actually\s+)?{_PARTICIPLE}"
                      r"|\b(?:who|which|how many)\b(?:[^.?!,;]){0,60}?\b(?:right now|currently|at the moment|at present|these days|nowadays)\b", re.I)
 NOT_EVENTS = re.compile(r"\b(?:appl(?:y|ies|ied|icable)|in force|binding|entered into force|take[sn]? effect|complied|"
@@ -382,8 +382,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in YEAR.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document says anything about that year"))
-    if mentions_word is not None:
-        out += _figures_of_unheld(question, out, sources, lang, mentions_word)
+    out += _figures_of_unheld(question, out, sources, lang, mentions_word)
     seen: set[str] = set()
     out.sort(key=lambda u: u.part_only)  # of one mention, the firm reading wins (a priced "UMKM" over a bare one)
     return [u for u in out if not (u.mention.lower() in seen or seen.add(u.mention.lower()))]
