@@ -56,7 +56,7 @@ SINCE = re.compile(r"\b(?:which|who|how many|how much|what)\b(?:[^.?!,;—–]|\
 # is in force: its dates answer that.
 _PARTICIPLE = r"[a-z]+(?:ed|en|wn|ne|t)\b"
 CURRENT = re.compile(rf"(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s+(?:[\w'’-]+\s+){{1,5}}?(?:already\s+)?{_PARTICIPLE}"
-                     r"(?:[^.?!,;(]){0,60}?\byet\b"
+                     r"(?:[^.?!,;(]){0,60}?\b(?:yet|so far|to date)\b"
                      rf"|(?:^|[.?!;]\s+|,\s+|\b(?:and|or|but)\s+)(?:ha(?:s|ve))\s+(?:[\w'’-]+\s+){{1,5}}?already\s+{_PARTICIPLE}"
                      rf"|\b(?:if|whether)\s+(?:any|anyone|anybody|someone|a|an|the)\b[^.?!,;]{{0,40}}?\bha(?:s|ve)\s+already\s+{_PARTICIPLE}"
                      r"(?:\s+(?:a|an|any|the)\s+[\w-]+)?"
@@ -611,8 +611,8 @@ def _refers_back(part: str, previous: str) -> bool:
     return any(w.lower() in before for w in re.findall(r"\bthe\s+(\w{4,})", part, re.I))
 
 
-ASK = re.compile(r"^(what|how|does|do|did|has|have|is|are|can|could|which|when|who|will|would|should|must|may|tell|"
-                 r"explain|list|compare|any|where|why)\b", re.I)
+ASK = re.compile(r"^(what|how|does|do|did|has|have|is|are|can|could|which|(?:by |from |since |until )?when|who|will|would|"
+                 r"should|must|may|tell|explain|list|compare|any|where|why)\b", re.I)
 
 
 def _is_ask(part: str, lang: str = "en") -> bool:
