@@ -26,7 +26,8 @@ linearly onto the scale of MiniLM's question-to-question cosines before being me
 (``CALIBRATION``, measured on the annotation questions when fewer units had translations). The
 centred scores are first mapped onto the plain cosines' distribution (``calibration_points``,
 measured when the channel loads). Too few questions to centre on (a test's handful) keep plain
-cosines.
+cosines. Units that top many questions not their own (hubs) have that excess taken off, measured
+on the same held-out sample (``_hubness``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ DIM = 384
 CALIBRATION = ((0.83, 0.45), (0.93, 0.80))
 MIN_CENTRED_ROWS = 50  # a language's mean stands for its shared direction only over enough questions
 CALIBRATION_SAMPLE = 400
+HUB_NEIGHBOURS = 10  # sample questions a unit's hubness is averaged over
+HUB_WEIGHT = 1.0  # tune: 0.5 / 1.0 / 2.0 gave multilingual recall 0.450 / 0.453 / 0.438 (0.444 without)
 
 _lock = threading.Lock()
 _model = None
@@ -137,6 +140,7 @@ class MultilingualChannel:
                                for lang in self._means}
             centred = vectors - np.stack([self._means.get(lang, 0.0) for lang in self.languages.tolist()])
             self._centred = (centred / np.linalg.norm(centred, axis=1, keepdims=True)).astype(np.float32)
+        self._hub = np.zeros(len(self._units), dtype=np.float32)
         self.calibration = self.calibration_points() if self.centred else CALIBRATION
         self._english_rows: dict[tuple[str, str], list[int]] = {}
         for i, (row, lang) in enumerate(zip(rows, self.languages.tolist())):
@@ -206,7 +210,9 @@ class MultilingualChannel:
         only which units rank first changes."""
         candidates = np.flatnonzero(self.languages != "en")
         sample = np.random.default_rng(0).choice(candidates, min(CALIBRATION_SAMPLE, len(candidates)), replace=False)
-        centred = self._scores(self.vectors[sample], self.languages[sample].tolist(), leave_out=sample).max(axis=1)
+        matrix = self._scores(self.vectors[sample], self.languages[sample].tolist(), leave_out=sample)
+        self._hub = self._hubness(matrix)
+        centred = (matrix - self._hub).max(axis=1)
         plain = self.vectors[sample] @ self.vectors.T
         plain[np.arange(len(sample)), sample] = -np.inf
         lo, hi = np.percentile(centred, [25, 75])
@@ -215,12 +221,28 @@ class MultilingualChannel:
             return CALIBRATION
         return (float(lo), float(to_minilm[0])), (float(hi), float(to_minilm[1]))
 
+    @staticmethod
+    def _hubness(matrix: np.ndarray) -> np.ndarray:
+        """Per unit, how close it comes to questions that are not its own: the mean of its
+        ``HUB_NEIGHBOURS`` best scores over the held-out sample, less the median unit's. A "hub"
+        (a unit whose questions share the users' framing: local-language models, "our company …")
+        tops many unrelated questions; taking this off is the hubness correction of cross-lingual
+        retrieval (CSLS). Tune: multilingual recall 0.444 -> 0.453, language ratio 0.77 -> 0.79."""
+        top = -np.sort(-matrix, axis=0)[: min(HUB_NEIGHBOURS, len(matrix))]
+        finite = np.isfinite(top)
+        counts = finite.sum(axis=0)
+        if not counts.any():
+            return np.zeros(matrix.shape[1], dtype=np.float32)
+        mean = np.where(finite, top, 0.0).sum(axis=0) / np.maximum(counts, 1)
+        hub = np.where(counts > 0, mean - np.median(mean[counts > 0]), 0.0)  # a unit never scored: no correction
+        return (HUB_WEIGHT * hub).astype(np.float32)
+
     def raw_unit_scores(self, question_text: str, allowed: set[str] | None = None,
                         language: str = "en") -> dict[tuple[str, str], float]:
         """Each unit's match for the question, uncalibrated (see ``_scores``)."""
         if not self.rows:
             return {}
-        best = self._scores(self.embed_question(question_text)[None, :], [language])[0]
+        best = self._scores(self.embed_question(question_text)[None, :], [language])[0] - self._hub
         return {u: float(best[i]) for i, u in enumerate(self._units)
                 if np.isfinite(best[i]) and (allowed is None or u[0] in allowed)}
 

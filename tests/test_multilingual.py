@@ -217,3 +217,17 @@ def test_a_non_english_answer_reads_every_chunk_of_the_units_it_found(full_assis
     assert len(expanded) <= len(hits) * (UNIT_CHUNKS + 1)
     answer = full_assistant.ask("Apa saja yang harus dicatat dalam dokumentasi teknis sistem AI berisiko tinggi menurut AI Act?")
     assert not answer.abstained and all(c.quote in full_assistant.index.passages[c.passage_id].text for c in answer.citations)
+
+
+def test_hubness_takes_off_what_a_unit_scores_for_questions_not_its_own():
+    """A unit close to every held-out question (a hub) is lowered; one close to few is raised a
+    little; a unit no question scored gets no correction (CSLS-style, MultilingualChannel._hubness)."""
+    from index.multilingual import HUB_WEIGHT, MultilingualChannel
+
+    rng = np.random.default_rng(0)
+    sample = rng.uniform(0.1, 0.3, size=(40, 4)).astype(np.float32)
+    sample[:, 0] += 0.5  # the hub
+    sample[:, 3] = -np.inf  # never scored
+    hub = MultilingualChannel._hubness(sample)
+    assert hub[0] > 0.3 * HUB_WEIGHT and hub[3] == 0.0
+    assert abs(float(np.median(hub[:3]))) < 1e-6  # the median unit is not moved
