@@ -26,7 +26,7 @@ linearly onto the scale of MiniLM's question-to-question cosines before being me
 (``CALIBRATION``, measured on the annotation questions when fewer units had translations). The
 centred scores are first mapped onto the plain cosines' distribution (``calibration_points``,
 measured when the channel loads). Too few questions to centre on (a test's handful) keep plain
-cosines. Units that top many questions not their own (hubs) have that excess taken off, measured
+cosines. Units that top many other units' questions (hubs) have that excess taken off, measured
 on the same held-out sample (``_hubness``).
 """
 
@@ -223,11 +223,11 @@ class MultilingualChannel:
 
     @staticmethod
     def _hubness(matrix: np.ndarray) -> np.ndarray:
-        """Per unit, how close it comes to questions that are not its own: the mean of its
-        ``HUB_NEIGHBOURS`` best scores over the held-out sample, less the median unit's. A "hub"
-        (a unit whose questions share the users' framing: local-language models, "our company …")
-        tops many unrelated questions; taking this off is the hubness correction of cross-lingual
-        retrieval (CSLS). Tune: multilingual recall 0.444 -> 0.453, language ratio 0.77 -> 0.79."""
+        """Per unit, how close it comes to questions in general: the mean of its ``HUB_NEIGHBOURS``
+        best scores over the held-out sample (other units' questions, bar the odd one of its own),
+        less the median unit's. A "hub" (a unit whose questions share the users' framing:
+        local-language models, "our company …") tops many unrelated questions; taking this off is
+        the hubness correction of cross-lingual retrieval (CSLS). Tune: multilingual recall 0.444 -> 0.453, language ratio 0.77 -> 0.79."""
         top = -np.sort(-matrix, axis=0)[: min(HUB_NEIGHBOURS, len(matrix))]
         finite = np.isfinite(top)
         counts = finite.sum(axis=0)
