@@ -29,6 +29,8 @@ STANDARD = re.compile(r"\bISO(?:/IEC)?\s?\d{4,5}(?:-\d+)?\b", re.I)
 NAMED_ACT = re.compile(r"\b((?:(?!(?:Under|The|What|Does|Do|Is|Are|How|Can|Which|When|Per|In|For|And)\b)(?:[A-Z](?:[\w'’-]|\.(?!\s))*|\([A-Z][^()?.!]{0,60}\))\s+(?:(?:and|of|on|for|from)\s+)?){1,6}(?:Act|Law|Bill|Decree|Directive|Regulation|Code|Ordinance|Standard|Strategy|Roadmap|Guidelines?|"
                        r"Guidance|Policy|Plan|Principles|Framework|Order))\b"
                        r"|\b((?:Law|Decree|Decision|Circular)\s+(?:No\.?\s*[\w/.-]+\s+)?on\s+(?:[A-Z][\w-]*\s*){1,6})")
+LOCATOR_OF = re.compile(r"^(?:Annex|Article|Chapter|Section|Title|Part|Recital|Paragraph)\s+[\w().-]+\s+of\s+(?:the\s+)?")
+INSTRUMENT_NUMBER = re.compile(r"\s*(?:\(EU\)\s*)?(?:No\.?\s*)?\d{1,4}/\d{2,4}\b")
 ACRONYM = re.compile(r"\b[A-Z]{3,6}\b|\b(?=(?:[a-z]*[A-Z]){3})[A-Za-z]{4,8}\b")  # "PDPC", "FIDReC"
 THAI_ACRONYM = re.compile(r"(?<![\u0E00-\u0E7F])[\u0E01-\u0E2E]{2,5}\.")  # "กสทช." (Thai abbreviations end in a dot)
 BILL_NUMBER = re.compile(r"\b(?:SB|HB|AB|LD|H\.R\.|S\.)\s?\d{1,5}\b")
@@ -310,6 +312,10 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
         name = (m.group(1) or m.group(2)).strip()
         if re.search(r"(^|[.?!]\s+)$", question[:m.start()]) and len(name.split()) > 2:
             name = name.split(None, 1)[1]  # a word capitalised only because it starts the sentence ("Apakah AI Act")
+        # "Annex IX of Regulation 2024/1689": the instrument is what follows the provision, with its number
+        name = LOCATOR_OF.sub("", name)
+        if number := INSTRUMENT_NUMBER.match(question, m.end()):
+            name += number.group(0)
         if _named_by_sources(name, sources):
             continue
         distinctive = [w for w in re.findall(r"[\w'’-]+", name) if w.lower().strip("'’s") not in _STOPWORDS and len(w) > 2]

@@ -428,3 +428,12 @@ def test_by_when_asks_and_so_far_after_a_comma(full_assistant, question, kept_wo
     assert split is not None, names
     kept, dropped = split
     assert kept_word in kept and len(dropped) == 1 and dropped[0][1].reason == "reason_after_documents"
+
+
+def test_a_provision_of_an_indexed_regulation_cited_by_number_is_held(full_assistant):
+    # "Annex IX of Regulation 2024/1689" is the AI Act's annex, not an instrument called "Annex IX of Regulation"
+    names, _ = _unheld(full_assistant, "Which items does Annex XI of Regulation 2024/1689 ask providers of general-purpose "
+                                       "models to document?")
+    assert names == [], names
+    assert _checked(full_assistant, "Which items does Annex XI of Regulation 2024/1689 ask providers of general-purpose "
+                                    "models to document?").not_indexed == []
