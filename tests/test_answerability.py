@@ -402,6 +402,9 @@ def test_a_named_act_with_a_parenthesis_and_an_ever_event(full_assistant):
      "scheme?", "know-how"),  # a covered ask led by "did" is still an ask
     ("What does the UNESCO Recommendation say about AI literacy, and how many schools in Laos have adopted "
      "its curriculum?", "literacy"),
+    ("By when must the Commission publish guidelines on high-risk classification, and did it actually publish them "
+     "in time?", "guidelines"),  # a part led by "by when" is an ask
+    ("What is the highest fine for breaching the AI Act's bans, and has any authority imposed it so far?", "highest fine"),
 ])
 def test_counts_and_actual_events_since_writing_are_set_aside(full_assistant, question, kept_word):
     names, split = _split(full_assistant, question)
@@ -416,18 +419,6 @@ def test_figure_asks_per_unit_and_as_a_request(full_assistant):
     assert split is not None and "skills" in split[0] and any("budget" in n for n in names)
     names, _ = _split(full_assistant, "What does the G7 code say on watermarking, and what is the licensing fee per seat?")
     assert "licensing fee" in names
-
-
-@pytest.mark.parametrize("question, kept_word", [
-    ("By when must the Commission publish guidelines on high-risk classification, and did it actually publish them "
-     "in time?", "guidelines"),  # a part led by "by when" is an ask
-    ("What is the highest fine for breaching the AI Act's bans, and has any authority imposed it so far?", "highest fine"),
-])
-def test_by_when_asks_and_so_far_after_a_comma(full_assistant, question, kept_word):
-    names, split = _split(full_assistant, question)
-    assert split is not None, names
-    kept, dropped = split
-    assert kept_word in kept and len(dropped) == 1 and dropped[0][1].reason == "reason_after_documents"
 
 
 def test_a_provision_of_an_indexed_regulation_cited_by_number_is_held(full_assistant):
