@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from .annotations import Annotation, for_passage, load_all, unit_key
+from tqdm import tqdm
+
 from .embed import Embedder
 from .embed_cache import EmbeddingCache
 from .scoped import DocumentRows
@@ -61,7 +63,7 @@ class KnowledgeLayer:
 
     @classmethod
     def load(cls, documents: set[str], data_dir: Path, embedder: Embedder, model_key: str,
-             folder: Path | None = None) -> "KnowledgeLayer":
+             folder: Path | None = None, progress: bool = False) -> "KnowledgeLayer":
         """Annotations of ``documents`` from the repository (and the data dir's drafts for user
         documents), with their question vectors (cached on disk)."""
         annotations = collect(documents, data_dir, folder)
@@ -78,7 +80,7 @@ class KnowledgeLayer:
         if path.is_file():
             vectors = np.load(path)
         else:
-            vectors = _embed_cached(texts, embedder, data_dir / "embedding-cache.sqlite", model_key)
+            vectors = _embed_cached(texts, embedder, data_dir / "embedding-cache.sqlite", model_key, progress)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npy")
             np.save(tmp, vectors)
@@ -162,16 +164,20 @@ def collect(documents: set[str], data_dir: Path, folder: Path | None = None) -> 
     return annotations
 
 
-def _embed_cached(texts: list[str], embedder: Embedder, cache_path: Path, model_key: str) -> np.ndarray:
+def _embed_cached(texts: list[str], embedder: Embedder, cache_path: Path, model_key: str,
+                  progress: bool = False) -> np.ndarray:
     cache = EmbeddingCache(cache_path, model_key)
     try:
         vectors = cache.get_many(texts)
         missing = [i for i, v in enumerate(vectors) if v is None]
-        if missing:
-            fresh = embedder.embed([texts[i] for i in missing])
-            cache.put_many([texts[i] for i in missing], fresh)
-            for i, v in zip(missing, fresh):
-                vectors[i] = v
+        with tqdm(total=len(missing), desc="annotation questions", unit="question", disable=not progress or not missing) as bar:
+            for start in range(0, len(missing), 256):  # saved as it goes: an interrupted build keeps its work
+                part = missing[start:start + 256]
+                fresh = embedder.embed([texts[i] for i in part])
+                cache.put_many([texts[i] for i in part], fresh)
+                for i, v in zip(part, fresh):
+                    vectors[i] = v
+                bar.update(len(part))
     finally:
         cache.close()
     return np.vstack(vectors).astype(np.float32)

@@ -39,6 +39,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from .annotations import Annotation
 from .embed_cache import EmbeddingCache
@@ -322,14 +323,14 @@ def _embed_cached(texts: list[str], embedder: E5Embedder, cache_path: Path, prog
     try:
         vectors = cache.get_many(texts)
         missing = [i for i, v in enumerate(vectors) if v is None]
-        for start in range(0, len(missing), 256):  # saved as it goes: an interrupted build keeps its work
-            part = missing[start:start + 256]
-            fresh = embedder.embed([texts[i] for i in part])
-            cache.put_many([texts[i] for i in part], fresh)
-            for i, v in zip(part, fresh):
-                vectors[i] = v
-            if progress:
-                print(f"e5: {start + len(part)}/{len(missing)} annotation questions embedded", flush=True)
+        with tqdm(total=len(missing), desc="cross-lingual (e5)", unit="text", disable=not progress or not missing) as bar:
+            for start in range(0, len(missing), 256):  # saved as it goes: an interrupted build keeps its work
+                part = missing[start:start + 256]
+                fresh = embedder.embed([texts[i] for i in part])
+                cache.put_many([texts[i] for i in part], fresh)
+                for i, v in zip(part, fresh):
+                    vectors[i] = v
+                bar.update(len(part))
     finally:
         cache.close()
     return np.vstack(vectors).astype(np.float32)

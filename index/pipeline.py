@@ -57,19 +57,20 @@ class IngestConfig:
         return self.embedding_model if self.embed_max_tokens == 256 else f"{self.embedding_model}@{self.embed_max_tokens}"
 
 
-def prepare_knowledge(cfg: IngestConfig, collection: str, documents: set[str], passages: list[Passage]) -> KnowledgeLayer:
+def prepare_knowledge(cfg: IngestConfig, collection: str, documents: set[str], passages: list[Passage],
+                      progress: bool = False) -> KnowledgeLayer:
     """Embed the annotation questions and build BM25 over passages and questions, so that readers
     load both ready-made (cheap when nothing changed: vectors and BM25 files are reused)."""
     from .embed import get_embedder
     from .retrieve import load_lexical
 
     embedder = get_embedder(cfg.embedding_model, cfg.embed_batch_size, cfg.embed_max_tokens)
-    knowledge = KnowledgeLayer.load(documents, cfg.data_dir, embedder, cfg.model_key)
+    knowledge = KnowledgeLayer.load(documents, cfg.data_dir, embedder, cfg.model_key, progress=progress)
     load_lexical(cfg.data_dir, collection, passages, knowledge)
     if cfg.embedding_model != "hash":  # test indexes skip it; real ones get the cross-lingual vectors now, not on the first question
         from .multilingual import MultilingualChannel
 
-        MultilingualChannel.load(cfg.data_dir, knowledge)
+        MultilingualChannel.load(cfg.data_dir, knowledge, progress=progress)
     return knowledge
 
 
@@ -180,7 +181,7 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
         # version): no embedding, no new generation.
         if not _knowledge_ready(cfg, state):  # the annotations changed: refresh their vectors and BM25
             prepare_knowledge(cfg, state["collection"], set(state["documents"]),
-                              ChromaStore(client, state["collection"]).passages(state_passage_ids(state)))
+                              ChromaStore(client, state["collection"]).passages(state_passage_ids(state)), progress)
         report.collection, report.seconds = state["collection"], time.perf_counter() - t0
         return report
 
@@ -211,7 +212,7 @@ def _ingest(sources: list[Source], cfg: IngestConfig, progress: bool, force: boo
         present = {p.passage_id for p in passages}
         for doc in docs.values():  # the state names exactly what the collection holds
             doc["passages"] = [pid for pid in doc["passages"] if pid in present]
-        prepare_knowledge(cfg, name, set(docs), passages)
+        prepare_knowledge(cfg, name, set(docs), passages, progress)
     except BaseException:
         client.delete_collection(name)  # the live generation is untouched
         raise

@@ -165,3 +165,13 @@ def _is_uuid(name: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def test_ingest_shows_progress_while_it_embeds_the_annotation_questions(tmp_path, mirror, sources, capsys):
+    # A fresh build embeds thousands of annotation questions after the passages: that wait shows a bar too.
+    ingest(sources, _cfg(tmp_path, mirror), progress=True)
+    first = capsys.readouterr().err
+    assert "embed:" in first and "annotation questions:" in first
+    again_cfg = replace(_cfg(tmp_path, mirror), settings_hash="other")  # new generation, questions already cached
+    ingest(sources, again_cfg, progress=True)
+    assert "annotation questions:" not in capsys.readouterr().err
