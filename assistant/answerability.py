@@ -468,7 +468,14 @@ def _figures_of_unheld(question: str, found: list[Unheld], sources: dict[str, So
     asks = lexicon_pattern("figure_asks", lang)
     out = []
     for sentence in SENTENCES.split(question):
-        if not re.search(asks, sentence, re.I) or names_a_document(sentence, sources):
+        if not re.search(asks, sentence, re.I):
+            continue
+        named = names_a_document(sentence, sources)
+        # the currency right after the ask ("bao nhiêu đồng", "กี่ล้านบาท"), not a word that holds it ("Hội đồng")
+        amounts = rf"(?:{asks})[^?.!]{{0,12}}?({lexicon_pattern('currencies', 'all')})"
+        out += [Unheld(m.group(1), "no indexed document gives an amount in that currency", reason="reason_no_figure",
+                       part_only=named) for m in re.finditer(amounts, sentence, re.I) if mentions_word(m.group(1)) == 0]
+        if named:
             continue
         unknown = [u.mention for u in found if u.part_only and u.mention.lower() in sentence.lower()]
         if lang != "en":  # (English names an actor's figures through SUBJECT and PROPER)
