@@ -2,7 +2,7 @@
 
     python bench/answer_latency.py [--suite evals/suites/dev.yaml] [--repeat 1] [--json out.json]
 
-Loads the index and the embedding model first (not timed), answers one warm-up question, then asks
+Loads the index and the embedding models first (not timed), answers the server's warm-up questions, then asks
 every case of the suite in turn and prints p50 / p95 / max of the wall time and of the service's
 own retrieve / compose / total timings.
 """
@@ -39,7 +39,7 @@ def measure(suite_path: Path, repeat: int) -> tuple[dict[str, list[float]], dict
     suite = load_suite(suite_path)
     assistant = Assistant(Settings())
     t0 = time.perf_counter()
-    assistant.ask("Do providers have to tell people they are talking to an AI system?", mode="extractive")
+    assistant.warm()  # as the server does before /readyz: one question per language, so e5 is loaded too
     warm = (time.perf_counter() - t0) * 1000
     samples: dict[str, list[float]] = {"wall": [], "retrieve": [], "compose": [], "total": []}
     for _ in range(repeat):
