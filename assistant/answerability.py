@@ -388,7 +388,7 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
     for m in YEAR.finditer(question):
         if mentions(m.group(0)) == 0:
             out.append(Unheld(m.group(0), "no indexed document says anything about that year"))
-    out += _figures_of_unheld(question, out, sources, lang, mentions_word)
+    out += _figures_of_unheld(question, out, sources, lang, mentions_word, mentions_where)
     seen: set[str] = set()
     out.sort(key=lambda u: u.part_only)  # of one mention, the firm reading wins (a priced "UMKM" over a bare one)
     return [u for u in out if not (u.mention.lower() in seen or seen.add(u.mention.lower()))]
@@ -459,7 +459,7 @@ SENTENCES = re.compile(r"(?<=[?.!;])\s+(?![a-z0-9\u0E00-\u0E7F])")
 
 
 def _figures_of_unheld(question: str, found: list[Unheld], sources: dict[str, Source], lang: str,
-                       mentions_word: Callable[[str], int]) -> list[Unheld]:
+                       mentions_word: Callable[[str], int], mentions_where: Callable[..., int] | None) -> list[Unheld]:
     """A figure asked of something no passage mentions ("berapa nilai TKDN minimal", "the fee at
     the SEC", "ค่าธรรมเนียม อย. เท่าไร") is a figure no indexed document gives: the weak evidence
     of an unknown acronym or name becomes firm in a sentence that asks for a figure, unless that
@@ -472,9 +472,10 @@ def _figures_of_unheld(question: str, found: list[Unheld], sources: dict[str, So
             continue
         named = names_a_document(sentence, sources)
         # the currency right after the ask ("bao nhiêu đồng", "กี่ล้านบาท"), not a word that holds it ("Hội đồng")
-        amounts = rf"(?:{asks})[^?.!]{{0,12}}?({lexicon_pattern('currencies', 'all')})"
+        amounts = rf"(?:{asks})[^?.!]{{0,12}}?({_any_word([f for forms in _currencies() for f in forms])})"
         out += [Unheld(m.group(1), "no indexed document gives an amount in that currency", reason="reason_no_figure",
-                       part_only=named) for m in re.finditer(amounts, sentence, re.I) if mentions_word(m.group(1)) == 0]
+                       part_only=named) for m in re.finditer(amounts, sentence, re.I)
+                if mentions_where and not _currency_used(m.group(1), mentions_where)]
         if named:
             continue
         unknown = [u.mention for u in found if u.part_only and u.mention.lower() in sentence.lower()]
@@ -486,6 +487,22 @@ def _figures_of_unheld(question: str, found: list[Unheld], sources: dict[str, So
             unknown += [p.name for p in where]
         out += [Unheld(name, "no indexed document gives that figure", reason="reason_no_figure") for name in unknown]
     return out
+
+
+def _currencies() -> list[list[str]]:
+    return list(lexicon()["currencies"].values())
+
+
+def _currency_used(word: str, mentions_where: Callable[..., int]) -> bool:
+    """Does any passage give an amount in this currency, in any of its forms ("S$1 million" for
+    "Singapore dollars")? A form beside a number counts, not a bare code ("RM" in a NIST heading)."""
+    forms = next((f for f in _currencies() if word.lower() in (x.lower() for x in f)), [word])
+    for form in forms:
+        f = re.escape(form.lower())
+        amount = re.compile(rf"\d[\d,.]*\s?(?:million|billion|juta|triệu|ล้าน)?\s?{f}(?![a-z])|(?<![a-z]){f}\s?\d")
+        if mentions_where(form, lambda t: amount.search(t) is not None) > 0:
+            return True
+    return False
 
 
 def _unheld_parties(question: str, mentions_where: Callable[..., int]) -> list[Unheld]:

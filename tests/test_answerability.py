@@ -434,6 +434,8 @@ def test_a_provision_of_an_indexed_regulation_cited_by_number_is_held(full_assis
     ("ตามกรอบ NIST AI RMF ควรทำบันทึกความเสี่ยงอย่างไร แล้วค่าที่ปรึกษาด้านนี้ในภูเก็ตคิดชั่วโมงละกี่บาท", "กี่บาท"),
     ("Menurut OECD AI Principles, apa arti akuntabilitas? Lalu berapa rupiah biaya audit algoritma di Surabaya?", "rupiah"),
     ("Theo Bộ quy tắc Hiroshima của G7, nên báo cáo minh bạch những gì? Và thuê kiểm toán AI ở Hà Nội tốn bao nhiêu đồng?", "đồng"),
+    # a bare "RM" in a heading is no amount in ringgit
+    ("Apa kata Prinsip AI OECD tentang ketelusan? Dan berapa ringgit kos khidmat perunding AI di Johor Bahru?", "ringgit"),
 ])
 def test_an_amount_asked_in_a_currency_no_passage_uses_is_named_not_answered(full_assistant, question, unheld_part):
     # no passage gives an amount in baht, rupiah or dong: that ask is set aside even in a sentence
@@ -444,7 +446,12 @@ def test_an_amount_asked_in_a_currency_no_passage_uses_is_named_not_answered(ful
     assert unheld_part not in checked.standalone
 
 
-def test_an_amount_in_a_currency_the_corpus_uses_is_not_set_aside(full_assistant):
-    # the AI Act gives its fines in euro: a currency the corpus uses is no reason to set the ask aside
-    checked = _checked(full_assistant, "Under the AI Act, how many euro can the fine for a prohibited practice reach?")
+@pytest.mark.parametrize("question", [
+    "Under the AI Act, how many euro can the fine for a prohibited practice reach?",
+    # written "S$…" in the corpus: the name asked in is one form of a currency the corpus uses
+    "How many Singapore dollars can a data breach penalty under the PDPA reach, per the PDPC advisory guidelines?",
+])
+def test_an_amount_in_a_currency_the_corpus_uses_is_not_set_aside(full_assistant, question):
+    # a currency some passage gives an amount in is no reason to set the ask aside
+    checked = _checked(full_assistant, question)
     assert not checked.not_indexed and not checked.uncovered
