@@ -251,7 +251,8 @@ def _alias_pattern(alias: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in alias.split()]
     body = r"(?:['’]s)?\s+".join(words)  # "Singapore's generative AI framework" names "Singapore generative AI framework"
     if unspaced_script(alias):  # Thai runs words together: no word boundaries to look for
-        return re.compile(body, flags)
+        links = "|".join(re.escape(w) for w in lexicon()["name_links"]["th"])
+        return re.compile(rf"\s*(?:{links})?\s*".join(words), flags)
     return re.compile(r"(?<![\w-])" + body + r"(?:['’]s)?(?![\w-])", flags)
 
 

@@ -206,6 +206,8 @@ def test_structural_words_inside_ordinary_words_are_not_identifiers():
     ("Apa isi pedoman Komisi Eropa tentang praktik AI terlarang soal kamera?", ["eu-guidelines-prohibited-practices-2025"]),
     ("Ano ang sinasabi ng Playbook ng NIST tungkol sa testing?", ["nist-ai-rmf-playbook"]),
     ("Apakah Prinsip FEAT terpakai kepada syarikat insurans kecil?", ["sg-mas-feat-principles-2018"]),
+    # Thai links a name's kind to its subject with a word the short name leaves out ("…ปกขาวเรื่อง AI…")
+    ("ร้านเราขายแอปให้ลูกค้าอังกฤษ สมุดปกขาวเรื่อง AI ของอังกฤษพูดถึงความโปร่งใสว่าอย่างไร", ["uk-ai-white-paper-2023"]),
 ])
 def test_documents_are_named_in_the_users_languages(assistant, question, expected):
     from assistant.query import named_documents
