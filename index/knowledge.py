@@ -13,10 +13,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-
-from .annotations import Annotation, for_passage, load_all, unit_key
 from tqdm import tqdm
 
+from .annotations import Annotation, for_passage, load_all, unit_key
 from .embed import Embedder
 from .embed_cache import EmbeddingCache
 from .scoped import DocumentRows
