@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 
 class EmbeddingCache:
@@ -36,3 +37,23 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+def embed_cached(texts: list[str], embed, cache_path: Path, model: str, desc: str, progress: bool = False) -> np.ndarray:
+    """Vectors of ``texts`` from the cache, embedding (``embed(list) -> array``) only the missing
+    ones, saved as it goes (an interrupted build keeps its work), with a progress bar."""
+    cache = EmbeddingCache(cache_path, model)
+    try:
+        vectors = cache.get_many(texts)
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        with tqdm(total=len(missing), desc=desc, unit="text", disable=not progress or not missing) as bar:
+            for start in range(0, len(missing), 256):
+                part = missing[start:start + 256]
+                fresh = embed([texts[i] for i in part])
+                cache.put_many([texts[i] for i in part], fresh)
+                for i, v in zip(part, fresh):
+                    vectors[i] = v
+                bar.update(len(part))
+    finally:
+        cache.close()
+    return np.vstack(vectors).astype(np.float32)

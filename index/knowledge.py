@@ -13,11 +13,10 @@ import json
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from .annotations import Annotation, for_passage, load_all, unit_key
 from .embed import Embedder
-from .embed_cache import EmbeddingCache
+from .embed_cache import embed_cached
 from .scoped import DocumentRows
 
 
@@ -79,7 +78,8 @@ class KnowledgeLayer:
         if path.is_file():
             vectors = np.load(path)
         else:
-            vectors = _embed_cached(texts, embedder, data_dir / "embedding-cache.sqlite", model_key, progress)
+            vectors = embed_cached(texts, embedder.embed, data_dir / "embedding-cache.sqlite", model_key,
+                                   "annotation questions", progress)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npy")
             np.save(tmp, vectors)
@@ -161,25 +161,6 @@ def collect(documents: set[str], data_dir: Path, folder: Path | None = None) -> 
             if d in documents and d not in annotations:
                 annotations[d] = a
     return annotations
-
-
-def _embed_cached(texts: list[str], embedder: Embedder, cache_path: Path, model_key: str,
-                  progress: bool = False) -> np.ndarray:
-    cache = EmbeddingCache(cache_path, model_key)
-    try:
-        vectors = cache.get_many(texts)
-        missing = [i for i, v in enumerate(vectors) if v is None]
-        with tqdm(total=len(missing), desc="annotation questions", unit="question", disable=not progress or not missing) as bar:
-            for start in range(0, len(missing), 256):  # saved as it goes: an interrupted build keeps its work
-                part = missing[start:start + 256]
-                fresh = embedder.embed([texts[i] for i in part])
-                cache.put_many([texts[i] for i in part], fresh)
-                for i, v in zip(part, fresh):
-                    vectors[i] = v
-                bar.update(len(part))
-    finally:
-        cache.close()
-    return np.vstack(vectors).astype(np.float32)
 
 
 __all__ = ["KnowledgeLayer", "annotations_hash", "unit_key"]

@@ -39,10 +39,9 @@ import threading
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from .annotations import Annotation
-from .embed_cache import EmbeddingCache
+from .embed_cache import embed_cached
 from .knowledge import UnitMax
 
 MODEL_KEY = "multilingual-e5-small-q4:query"
@@ -162,7 +161,8 @@ class MultilingualChannel:
         path = Path(data_dir) / "knowledge" / f"e5-questions-{key}.npy"
         if path.is_file():
             return cls(rows, np.load(path), embedder, languages, texts)
-        vectors = _embed_cached(texts, embedder, Path(data_dir) / "embedding-cache.sqlite", progress)
+        vectors = embed_cached(texts, embedder.embed, Path(data_dir) / "embedding-cache.sqlite", embedder.name,
+                               "cross-lingual (e5)", progress)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npy")
         np.save(tmp, vectors)
@@ -316,21 +316,3 @@ def channel_for(index) -> MultilingualChannel | None:
         with _lock:
             _channels[key] = channel
     return channel
-
-
-def _embed_cached(texts: list[str], embedder: E5Embedder, cache_path: Path, progress: bool = False) -> np.ndarray:
-    cache = EmbeddingCache(cache_path, embedder.name)
-    try:
-        vectors = cache.get_many(texts)
-        missing = [i for i, v in enumerate(vectors) if v is None]
-        with tqdm(total=len(missing), desc="cross-lingual (e5)", unit="text", disable=not progress or not missing) as bar:
-            for start in range(0, len(missing), 256):  # saved as it goes: an interrupted build keeps its work
-                part = missing[start:start + 256]
-                fresh = embedder.embed([texts[i] for i in part])
-                cache.put_many([texts[i] for i in part], fresh)
-                for i, v in zip(part, fresh):
-                    vectors[i] = v
-                bar.update(len(part))
-    finally:
-        cache.close()
-    return np.vstack(vectors).astype(np.float32)
