@@ -41,11 +41,12 @@ SUITE_FILES = {"dev": SUITES_DIR / "dev.yaml", "holdout": SUITES_DIR / "holdout.
                "blind10": SUITES_DIR / "blind10.yaml", "blind10-multilingual": SUITES_DIR / "blind10-multilingual.yaml",
                "blind11": SUITES_DIR / "blind11.yaml", "blind11-multilingual": SUITES_DIR / "blind11-multilingual.yaml",
                "blind12": SUITES_DIR / "blind12.yaml", "blind12-multilingual": SUITES_DIR / "blind12-multilingual.yaml",
-               "blind13": SUITES_DIR / "blind13.yaml", "blind13-multilingual": SUITES_DIR / "blind13-multilingual.yaml"}
+               "blind13": SUITES_DIR / "blind13.yaml", "blind13-multilingual": SUITES_DIR / "blind13-multilingual.yaml",
+               "blind14": SUITES_DIR / "blind14.yaml", "blind14-multilingual": SUITES_DIR / "blind14-multilingual.yaml"}
 MIN_CASES = {"dev": 64, "holdout": 24, "tune": 60, "blind": 80, "blind-multilingual": 25, "blind2": 80,
              "blind2-multilingual": 35, "blind3": 80, "blind3-multilingual": 40, "blind4": 80,
              "blind4-multilingual": 40, "blind5": 80, "blind5-multilingual": 40,
-             "blind6": 80, "blind6-multilingual": 40, "blind7": 60, "blind7-multilingual": 25, "blind8": 50, "blind8-multilingual": 25, "blind9": 50, "blind9-multilingual": 25, "blind10": 50, "blind10-multilingual": 25, "blind11": 50, "blind11-multilingual": 25, "blind12": 50, "blind12-multilingual": 25, "blind13": 50, "blind13-multilingual": 25}
+             "blind6": 80, "blind6-multilingual": 40, "blind7": 60, "blind7-multilingual": 25, "blind8": 50, "blind8-multilingual": 25, "blind9": 50, "blind9-multilingual": 25, "blind10": 50, "blind10-multilingual": 25, "blind11": 50, "blind11-multilingual": 25, "blind12": 50, "blind12-multilingual": 25, "blind13": 50, "blind13-multilingual": 25, "blind14": 50, "blind14-multilingual": 25}
 
 
 def _corpus_dir() -> Path:
@@ -348,7 +349,7 @@ def test_case_mix(suite):
             langs[case.get("language", "en")] = langs.get(case.get("language", "en"), 0) + 1
         assert all(langs.get(lang, 0) >= 4 for lang in LANGUAGES - {"en"}), f"too few cases per language: {langs}"
         return
-    scale = {"dev": 1.0, "blind": 1.0, "blind2": 0.6, "blind3": 0.6, "blind4": 0.6, "blind5": 0.6, "blind6": 0.6, "blind7": 0.6, "blind8": 0.6, "blind9": 0.6, "blind10": 0.6, "blind11": 0.6, "blind12": 0.6, "blind13": 0.6, "tune": 0.6}.get(suite, 0.3)
+    scale = {"dev": 1.0, "blind": 1.0, "blind2": 0.6, "blind3": 0.6, "blind4": 0.6, "blind5": 0.6, "blind6": 0.6, "blind7": 0.6, "blind8": 0.6, "blind9": 0.6, "blind10": 0.6, "blind11": 0.6, "blind12": 0.6, "blind13": 0.6, "blind14": 0.6, "tune": 0.6}.get(suite, 0.3)
     wanted = {"sme": 22, "comparison": 10, "follow-up": 8, "identifier": 8,
               "out-of-corpus": 8, "false-premise": 4, "injection": 4}
     short = {k: counts.get(k, 0) for k, n in wanted.items() if counts.get(k, 0) < max(1, int(n * scale * 0.8))}
