@@ -14,7 +14,7 @@ from assistant.settings import RetrievalSettings
 from index.annotations import Annotation
 from index.lexical import LexicalIndex, tokenize
 from index.knowledge import KnowledgeLayer
-from index.multilingual import E5Embedder, MultilingualChannel, calibrate, channel_for, channel_rows, english_questions, merge_max
+from index.multilingual import E5Embedder, MultilingualChannel, ask_sentences, calibrate, channel_for, channel_rows, english_questions, merge_max
 
 DOC = "eu-ai-act-2024-1689"
 
@@ -231,3 +231,20 @@ def test_hubness_takes_off_what_a_unit_scores_for_questions_not_its_own():
     hub = MultilingualChannel._hubness(sample)
     assert hub[0] > 0.3 * HUB_WEIGHT and hub[3] == 0.0
     assert abs(float(np.median(hub[:3]))) < 1e-6  # the median unit is not moved
+
+
+def test_e5_reads_the_asking_sentences_within_its_token_budget():
+    words = lambda text: len(text.split())  # a token per word, for the test
+    q = "Kami toko roti kecil di Bandung. Kami pakai chatbot untuk pesanan. Apakah pelanggan harus diberi tahu?"
+    assert ask_sentences(q, 10, words) == "Kami pakai chatbot untuk pesanan. Apakah pelanggan harus diberi tahu?"
+    assert ask_sentences(q, 100, words) == q
+    # the last sentence is kept whole however long; one sentence (Thai: no full stops) is untouched
+    assert ask_sentences(q, 2, words) == "Apakah pelanggan harus diberi tahu?"
+    thai = "ร้านเราในเชียงใหม่ใช้แชทบอท ต้องบอกลูกค้าไหมว่าเป็น AI"
+    assert ask_sentences(thai, 1, words) == thai
+
+
+def test_the_real_e5_counts_tokens_for_the_budget():
+    e5 = E5Embedder()
+    assert 5 < e5.token_count("Apakah pelanggan harus diberi tahu?") < e5.token_count("Kami toko roti kecil di Bandung. "
+                                                                                       "Apakah pelanggan harus diberi tahu?")
