@@ -25,8 +25,9 @@ SPLITS = {
              "blind5.yaml", "blind5-multilingual.yaml", "blind6.yaml", "blind6-multilingual.yaml", "blind7.yaml",
              "blind7-multilingual.yaml", "blind8.yaml", "blind8-multilingual.yaml",
              "blind9.yaml", "blind9-multilingual.yaml", "blind10.yaml", "blind10-multilingual.yaml",
-             "blind11.yaml", "blind11-multilingual.yaml", "blind12.yaml", "blind12-multilingual.yaml"],
-    "blind": ["blind13.yaml", "blind13-multilingual.yaml"],
+             "blind11.yaml", "blind11-multilingual.yaml", "blind12.yaml", "blind12-multilingual.yaml",
+             "blind13.yaml", "blind13-multilingual.yaml"],
+    "blind": ["blind14.yaml", "blind14-multilingual.yaml"],
 }
 SHOWN = ("gold_top1", "gold_top5", "gold_top20", "citation_precision", "citation_recall", "abstention_precision",
          "abstention_recall", "quote_validity", "not_covered_named", "binding_first", "frameworks_grounded", "pass_rate", "latency_p50_ms", "latency_p95_ms")
