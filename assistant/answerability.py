@@ -20,7 +20,7 @@ from index.types import Source
 
 from . import i18n
 from .language import lexicon, unspaced_script
-from .places import Place, has_national_instruments, jurisdictions as place_jurisdictions, places
+from .places import Place, country_name, has_national_instruments, jurisdictions as place_jurisdictions, places
 from .query import _name_spans, named_documents
 
 # Names of instruments: standards, and capitalised names ending in an instrument word
@@ -110,6 +110,16 @@ AMOUNT_ASK = re.compile(rf"\b(?:(?:what|which)\s+(?:(?:is|are|was|were|would be|
                         r"|\bhow much (?:is|are|was|were)\s+(?:the\s+)?((?:[\w-]+\s+){0,3}?[\w-]+)(?=\s+(?:per|for|of|under|in|on|if|when)\b|\s*[?,.;]|$)"
                         # "how much prize money did the winners receive?"
                         r"|\bhow much ((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?=(?:did|does|do|has|have|will|would|can|could)\b)", re.I)
+# An ask for a time limit in a unit ("within how many days must we answer an appeal"): held only if
+# some sentence of a passage gives the timed thing together with a duration.
+DURATION_ASK = re.compile(r"\b(?:within\s+)?how many\s+(?:working\s+|business\s+|calendar\s+)?(days|weeks|months|hours|years)\b"
+                          r"([^.?!;]*)", re.I)
+DURATION = re.compile(r"\d+\s?(?:working\s+|business\s+|calendar\s+)?(?:days?|weeks?|months?|hours?|years?)\b|\b(?:one|two|three|"
+                      r"four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|sixty|ninety)\s+(?:working\s+)?"
+                      r"(?:days?|weeks?|months?|hours?|years?)\b", re.I)
+_DURATION_STOP = {"must", "should", "would", "could", "will", "have", "does", "shall", "after", "before", "within", "such",
+                  "that", "this", "their", "your", "them", "they", "usually", "typically", "take", "takes", "need", "needs",
+                  "allowed", "given", "there"}
 # Words that size a figure rather than name it ("maximum fine" is a fine).
 SIZING = {"maximum", "minimum", "max", "min", "exact", "total", "typical", "current", "usual", "average", "highest",
           "lowest", "statutory", "actual", "official", "new", "expected", "likely", "the", "a", "an", "any", "their", "its"}
@@ -130,6 +140,9 @@ BODY_WORDS = r"(?:Office|Authority|Agency|Administration|Commission|Commissioner
 BUSINESS_AFTER = re.compile(r"(?:['’]s)?\s+(?:[\w-]+\s+)?(?:firm|company|startup|start-up|lab|office|shop|team|clinic|business|"
                             r"factory|bank|lender|store|branch|subsidiary|app|platform|school|hospital)s?\b"
                             r"|-(?:facing|based|headquartered|registered|focused|bound|oriented)\b", re.I)
+# A place's name or demonym right before its public bodies ("Vietnamese authorities would impose").
+PLACE_BODIES = re.compile(r"\s+(?:tax\s+)?(?:authorities|regulators?|government|ministr(?:y|ies)|courts?|officials|agencies|"
+                          r"police|inspectors?)\b", re.I)
 LOCATIVE = re.compile(r"\b(in|at|near|from|based in|out of|around)\s+$", re.I)
 # ("… there?" at a clause's end points back at a place; "which one" at a thing just named.)
 ANAPHORA = re.compile(r"\b(it|its|they|them|their|this|that|those|these|such)\b|\bthere(?=\s*[?.!,;]|$)|\b(?:which|that|this) one\b", re.I)
@@ -229,6 +242,8 @@ def _place_unheld(question: str, place: Place, sources: dict[str, Source], lang:
     start, end = place_span(question, place.name)
     if lang == "en" and BUSINESS_AFTER.match(question, end):
         return False  # "our Cebu firm's lawyer": where the user is, not a place's rule book
+    if lang == "en" and PLACE_BODIES.match(question, end):
+        return True  # "Vietnamese authorities", "Thai regulators": that place's own enforcement
     if lang == "en" and re.match(r"['’]s\s+(?:[A-Z]{2,6}\b|(?:[a-z]+\s+){0,2}(?:commissioner|regulator|authority|"
                                  r"ministry|agency|court)|(?:the\s+)?(?:[A-Z][\w-]*\s+){1,4}" + BODY_WORDS + r")",
                                  question[end:]):
@@ -366,8 +381,10 @@ def unheld(question: str, sources: dict[str, Source], mentions: Callable[[str], 
             out.append(Unheld(phrase, "it is not among the indexed documents", aside=True))
         elif _place_unheld(question, place, sources, lang):
             asked = re.search(rf"{re.escape(place.name)}(?:['’]s)?\s+(?:\w+\s+){{0,2}}?{RULE_WORDS.pattern}", question, re.I)
-            out.append(Unheld(place.name, f"no instrument of {place.name} itself is indexed",
-                              shown=asked.group(0) if asked and lang == "en" else "", aside=True))
+            # (an adjective names its country: "Vietnamese authorities" are Vietnam's)
+            country = country_name(place.country) if lang == "en" and not place.subnational else place.name
+            shown = asked.group(0) if asked and lang == "en" else (country if country.lower() != place.name.lower() else "")
+            out.append(Unheld(place.name, f"no instrument of {country} itself is indexed", shown=shown, aside=True))
     for m in CASE.finditer(question):
         if mentions(m.group(1)) < MIN_MENTIONS or mentions(m.group(2)) < MIN_MENTIONS:
             out.append(Unheld(m.group(0), "no indexed document reports that case"))
@@ -473,6 +490,15 @@ def _unheld_figures(question: str, mentions_where: Callable[..., int]) -> list[U
             held = mentions_where(term, lambda t: any(term in t[a:b] and FIGURE.search(t, a, b) for a, b in sentence_spans(t))) > 0
         if not held:
             out.append(Unheld(asked, "no indexed document gives that figure", reason="reason_no_figure"))
+    for m in DURATION_ASK.finditer(question):
+        # the thing timed is the ask's last content word ("… must we answer such an appeal": appeal)
+        content = [w.lower() for w in re.findall(r"[A-Za-z-]{4,}", m.group(2)) if w.lower() not in _DURATION_STOP]
+        if not content:
+            continue
+        topic = re.sub(r"(?:ies|s)$", "", content[-1]) if len(content[-1]) > 4 else content[-1]
+        if mentions_where(topic, lambda t: any(topic in t[a:b] and DURATION.search(t, a, b) for a, b in sentence_spans(t))) == 0:
+            out.append(Unheld(m.group(0).strip(), "no indexed document gives that figure", reason="reason_no_figure",
+                              shown=f"how many {m.group(1)}"))
     return out
 
 
@@ -595,6 +621,11 @@ def _about(unheld: Unheld, part: str, sources: dict[str, Source] | None) -> bool
     """The part asks about the unheld thing; weak evidence (``part_only``) does not outweigh an
     indexed document the same part names ("AI Act EU kepada PKS": PKS is the SMEs it supports)."""
     if unheld.mention.lower() not in part.lower():
+        return False
+    # nor does a place set aside beside a document the part asks about ("How much is the Thai
+    # government putting into ThaiLLM according to the expanded ASEAN guide")
+    # (a document's name that is the place's own, "Thailand's PDPA", is not one)
+    if unheld.aside and places(unheld.mention) and sources and asks_about_a_document(part, sources):
         return False
     return not (unheld.part_only and sources and names_a_document(part, sources))
 

@@ -232,3 +232,13 @@ def has_national_instruments(country: str) -> bool:
     """Whether the manifest indexes a country's own instruments (or its region's binding law)."""
     regions = _regions()
     return country in regions["national"] or country in regions["EU"]["members"]
+
+
+def country_name(code: str) -> str:
+    """The country's short English name ("Vietnam" for VN), for a reason that names it."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name.split(",")[0]

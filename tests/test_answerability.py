@@ -517,3 +517,35 @@ def test_a_cap_no_passage_gives_with_a_figure_is_named(full_assistant):
     assert any("dollar cap" in n for n in names), names
     kept, dropped = split
     assert "measuring risk" in kept and "dollar cap" in dropped[0][0]
+
+
+def test_a_places_own_bodies_named_by_its_adjective_are_set_aside(full_assistant):
+    # "Cambodian regulators": the enforcement of a country whose own instruments are not indexed
+    names, split = _split(full_assistant, "What does the OECD Recommendation say about transparency, and what penalty "
+                                          "would Cambodian regulators give our Siem Reap shop for a hidden chatbot?")
+    assert "Cambodian" in names, names
+    kept, dropped = split
+    assert "transparency" in kept and "Cambodian regulators" in dropped[0][0], (kept, dropped)
+    assert "Cambodia" in dropped[0][1].reason_text("en")  # named as the country, not as its adjective
+    # a country whose instruments are indexed (through the EU) is not set aside
+    names, _ = _unheld(full_assistant, "Which AI Act duties do German authorities enforce on deployers?")
+    assert not names, names
+
+
+def test_a_place_in_a_part_that_names_an_indexed_document_keeps_that_part(full_assistant):
+    names, split = _split(full_assistant, "What does the expanded ASEAN guide say the Thai government built, and what "
+                                          "monthly salary does a Bangkok data labeller earn?")
+    assert split is not None, names
+    kept, dropped = split
+    assert "Thai government" in kept and len(dropped) == 1 and "monthly salary" in dropped[0][0], (kept, dropped)
+
+
+def test_a_time_limit_no_passage_gives_for_its_subject_is_named(full_assistant):
+    names, split = _split(full_assistant, "Does the UNESCO Recommendation call for ways to contest AI decisions, and "
+                                          "within how many working days must a contested decision be re-examined?")
+    assert any("how many working days" in n for n in names), names
+    kept, dropped = split
+    assert "contest AI decisions" in kept and "how many working days" in dropped[0][0], (kept, dropped)
+    # the AI Act gives its own time limit for reporting serious incidents
+    names, _ = _unheld(full_assistant, "Within how many days must a provider report a serious incident under the AI Act?")
+    assert not names, names
