@@ -168,12 +168,19 @@ def _alias_table(sources: dict[str, Source]) -> tuple[dict[str, set[str]], list[
         owners: dict[str, set[str]] = {}
         for doc_id, src in sources.items():
             for alias in {src.title, src.short_title, *src.aliases} - {""}:
-                owners.setdefault(alias, set()).add(doc_id)
+                for name in (alias, *_latin_spelled(alias)):
+                    owners.setdefault(name, set()).add(doc_id)
         table = owners, [(a, tuple(a.lower().split())) for a in owners if a.split()]
         if len(_ALIAS_TABLES) > 8:
             _ALIAS_TABLES.clear()
         _ALIAS_TABLES[key] = table
     return table
+
+
+def _latin_spelled(alias: str) -> list[str]:
+    """The Thai name with a body's Latin spelling in place of its Thai one ("แนวทาง ASEAN ฉบับขยาย")."""
+    return [re.sub(r"\s+", " ", alias.replace(thai, f" {latin} ")).strip()
+            for thai, latin in lexicon()["latin_spellings"]["th"] if thai in alias]
 
 
 def named_documents(text: str, sources: dict[str, Source]) -> list[str]:
