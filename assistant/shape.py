@@ -122,10 +122,13 @@ def compose(chosen: list[extractive.Candidate], index: PassageIndex, pages: dict
     n = first_n
     for doc_id in group_order(list(groups), index.sources, where, where):
         src = index.sources[doc_id]
-        by_passage: dict[str, list[extractive.Candidate]] = {}
+        # One item per provision: the quotes of its passages (a long article's parts) in text order,
+        # under its heading and gist once, not one repeated heading per part.
+        by_unit: dict[str, list[extractive.Candidate]] = {}
         for c in sorted(groups[doc_id], key=lambda c: (c.rank, c.start)):
-            by_passage.setdefault(c.passage.passage_id, []).append(c)
-        for items in by_passage.values():
+            by_unit.setdefault(unit_key(c.passage.passage_id), []).append(c)
+        for items in by_unit.values():
+            items.sort(key=lambda c: (_part_number(c.passage.passage_id), c.start))
             passage = items[0].passage
             note = index.knowledge.annotation(passage.passage_id)
             lines = [_provision_head(src, passage, note, lang)]
@@ -158,6 +161,12 @@ def compose(chosen: list[extractive.Candidate], index: PassageIndex, pages: dict
     if uncovered:
         parts.append(f"**{t('not_covered_heading', lang)}**\n" + "\n".join(f"- {u}" for u in uncovered))
     return "\n\n".join(parts), citations
+
+
+def _part_number(passage_id: str) -> int:
+    """``doc#art-5-1~3`` -> 3: where a passage sits within its provision (the first part has no suffix)."""
+    _, _, part = passage_id.partition("~")
+    return int(part) if part.isdigit() else 1
 
 
 def _heading(src: Source, where: list[str], lang: str) -> str:
